@@ -1,0 +1,64 @@
+import { commands } from './commands.js';
+import type { CliContext } from './types.js';
+import { GitfleetError, ValidationError, errorMessage } from '../util/errors.js';
+import { makeLogger } from '../util/log.js';
+
+const USAGE = `gitfleet — GitOps for fleets of hosts
+
+Usage: gitfleet <command> [flags]
+
+Commands:
+{commands}
+
+Run 'gitfleet <command> --help' for a command's flags and an example.`;
+
+/** The CLI entry point: returns the process exit code. */
+export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'cwd'>> = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    stdout.write(usage() + '\n');
+    return name ? 0 : 1;
+  }
+  if (name === '--version' || name === 'version') {
+    stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    stderr.write(`gitfleet: unknown command "${name}"\n\n${usage()}\n`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    stdout.write(cmd.help.trimEnd() + '\n');
+    return 0;
+  }
+  const log = makeLogger({ stream: stderr, env });
+  try {
+    return await cmd.run({ argv: rest, stdout, stderr, log, cwd: io.cwd ?? process.cwd(), env });
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      stderr.write(err.message + '\n');
+      return 1;
+    }
+    if (err instanceof GitfleetError) {
+      stderr.write(`gitfleet ${name}: ${err.message}${err.code === 'E_USAGE' ? `\n\n${cmd.help.trimEnd()}` : ''}\n`);
+      return 1;
+    }
+    stderr.write(`gitfleet ${name}: internal error: ${errorMessage(err)}\n${(err as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  return USAGE.replace('{commands}', commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n'));
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
