@@ -1,0 +1,289 @@
+import type { Diagnostic } from '../util/errors.js';
+import type { Entry, FleetModel } from './model.js';
+import type { Baseline, Host, Limits, Manager, Os, Policy, Sources } from './model.generated.js';
+import { MANAGERS, MANAGER_OS, SANDBOX_MANAGERS, parseQuantity } from './platform.js';
+import { effectivePolicy, type EffectivePolicy } from './policy-merge.js';
+import { expandPath } from './paths.js';
+
+/** Where a desired value was written: a file and the path of the node in it (positions are computed on demand). */
+export interface Origin {
+  file: string;
+  path: (string | number)[];
+  /** `baseline <name>`, `import <file>`, `host override`, `host`. */
+  via: string;
+  /** Point at the key of the node rather than its value. */
+  which?: 'key' | 'value';
+}
+
+/** One desired package in one target. */
+export interface DesiredPackage {
+  manager: Manager;
+  name: string;
+  /** An exact version, `present`, `latest` or `absent`. */
+  spec: string;
+  origin: Origin;
+}
+
+/** The packages of one target (`system` or `sandbox:<name>`), sorted by manager then name. */
+export interface DesiredTarget {
+  target: string;
+  packages: DesiredPackage[];
+  sources: Sources;
+}
+
+/** A sandbox of the host with its template applied for the host's OS. */
+export interface DesiredSandbox {
+  name: string;
+  template: string;
+  type: 'venv' | 'conda' | 'docker' | 'wsl' | 'node';
+  path: string;
+  limits?: Limits;
+  env: Record<string, string>;
+  python?: string;
+  node?: string;
+  image?: string;
+  distribution?: string;
+  secrets: string[];
+}
+
+/** A host's effective desired state: everything the planner needs, with where each value came from. */
+export interface DesiredHost {
+  name: string;
+  os: Os;
+  arch: 'x64' | 'arm64';
+  wave?: string;
+  labels: Record<string, string>;
+  capabilities: string[];
+  recipient?: string;
+  agent: { interval: string; driftInterval: string };
+  baselines: { name: string; applied: boolean; reason?: string }[];
+  policies: string[];
+  policy: EffectivePolicy;
+  sandboxes: DesiredSandbox[];
+  targets: DesiredTarget[];
+}
+
+export interface ResolveOptions {
+  /** Capability labels from live facts, added to the host document's own. */
+  capabilities?: readonly string[];
+  /** Replaces `{state}` in sandbox paths. */
+  stateDir?: string;
+}
+
+interface Problem { code: string; at: Origin; message: string; hint?: string }
+
+/** Resolves one host of a schema-valid model; problems come back as diagnostics, never thrown. */
+export function resolveHost(model: FleetModel, hostName: string, opts: ResolveOptions = {}): { host?: DesiredHost; diagnostics: Diagnostic[] } {
+  const problems: Problem[] = [];
+  const host = resolveHostProblems(model, hostName, opts, problems, new Map());
+  return { host, diagnostics: problems.map((p) => toDiagnostic(model, p)) };
+}
+
+/** Resolves every host, sharing expanded baselines between them; used by validation. */
+export function resolveAll(model: FleetModel): Problem[] {
+  const problems: Problem[] = [];
+  const cache = new Map<string, ExpandedBaseline>();
+  for (const name of model.hosts.keys()) resolveHostProblems(model, name, {}, problems, cache);
+  return problems;
+}
+
+export type { Problem };
+
+/** Where an origin points, as a diagnostic. */
+export function toDiagnostic(model: FleetModel, p: Problem): Diagnostic {
+  return { code: p.code, file: p.at.file, ...positionOf(model, p.at), message: p.message, hint: p.hint };
+}
+
+/** Line and column of an origin (re-parses that one file on first use). */
+export function positionOf(model: FleetModel, o: Origin): { line: number; column: number } {
+  const doc = findDoc(model, o.file);
+  if (doc) return doc.at(o.path, o.which ?? 'value');
+  const imp = model.imports.get(o.file);
+  const line = typeof o.path[0] === 'number' ? o.path[0] : 1;
+  return imp ? { line, column: 1 } : { line: 1, column: 1 };
+}
+
+function findDoc(model: FleetModel, file: string) {
+  for (const m of [model.hosts, model.baselines, model.templates, model.policies, model.secrets]) {
+    for (const e of m.values()) if (e.doc.file === file) return e.doc;
+  }
+  return model.fleet?.doc.file === file ? model.fleet.doc : undefined;
+}
+
+interface ExpandedBaseline {
+  target: string;
+  packages: Map<string, DesiredPackage>;
+  sources: Sources;
+}
+
+function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveOptions, problems: Problem[], cache: Map<string, ExpandedBaseline>): DesiredHost | undefined {
+  const entry = model.hosts.get(hostName);
+  if (!entry) return undefined;
+  const h = entry.value;
+  const file = entry.doc.file;
+  const fleet = model.fleet?.value;
+  const capabilities = [...new Set([...(h.capabilities ?? []), ...(opts.capabilities ?? [])])].sort();
+  const policyNames = [...new Set([...(fleet?.defaults?.policies ?? []), ...(h.policies ?? [])])];
+  const policies = policyNames.map((n) => model.policies.get(n)).filter((p): p is Entry<Policy> => p !== undefined);
+  const policy = effectivePolicy(policies.map((p) => p.value));
+
+  const sandboxes: DesiredSandbox[] = [];
+  for (const [name, inst] of Object.entries(h.sandboxes ?? {})) {
+    const tpl = model.templates.get(inst.template)?.value;
+    if (!tpl) continue; // a dangling template is reported by the reference checks
+    const type = tpl.type[h.os];
+    if (!type) {
+      problems.push({ code: 'template.os', at: { file, path: ['sandboxes', name, 'template'], via: 'host' }, message: `template "${tpl.name}" has no sandbox type for ${h.os}`, hint: `add \`type.${h.os}\` to sandboxes/${tpl.name}.yaml or use another template` });
+      continue;
+    }
+    const rawPath = inst.path ?? tpl.path[h.os];
+    if (!rawPath) {
+      problems.push({ code: 'template.os', at: { file, path: ['sandboxes', name, 'template'], via: 'host' }, message: `template "${tpl.name}" has no path for ${h.os}`, hint: `add \`path.${h.os}\` to sandboxes/${tpl.name}.yaml` });
+      continue;
+    }
+    const limits = inst.limits ?? tpl.limits;
+    sandboxes.push({
+      name, template: tpl.name, type, path: expandPath(rawPath, { name, state: opts.stateDir }), limits,
+      env: { ...(tpl.env ?? {}), ...(inst.env ?? {}) }, python: tpl.python, node: tpl.node, image: tpl.image,
+      distribution: tpl.distribution, secrets: tpl.secrets ?? [],
+    });
+    if (limits && policy.limits) checkLimits(limits, policy.limits, { file, path: ['sandboxes', name], via: 'host' }, problems, name);
+  }
+
+  const baselines: DesiredHost['baselines'] = [];
+  const targets = new Map<string, { packages: Map<string, DesiredPackage>; sources: Sources; from: Map<string, string> }>();
+  (h.baselines ?? []).forEach((bName, i) => {
+    const b = model.baselines.get(bName);
+    if (!b) return;
+    const skip = selectorMismatch(b.value, h, capabilities);
+    if (skip) { baselines.push({ name: bName, applied: false, reason: skip }); return; }
+    baselines.push({ name: bName, applied: true });
+    const exp = expand(model, bName, cache, new Set());
+    const sandboxName = exp.target.startsWith('sandbox:') ? exp.target.slice(8) : undefined;
+    if (sandboxName && !h.sandboxes?.[sandboxName]) {
+      problems.push({ code: 'ref.sandbox', at: { file, path: ['baselines', i], via: 'host' }, message: `baseline "${bName}" targets ${exp.target}, which host "${h.name}" does not define`, hint: `add \`sandboxes: {${sandboxName}: {template: ...}}\` to the host, or change the baseline's target` });
+      return;
+    }
+    const t = targets.get(exp.target) ?? { packages: new Map(), sources: {}, from: new Map() };
+    targets.set(exp.target, t);
+    t.sources = mergeSources(t.sources, exp.sources);
+    for (const [key, pkg] of exp.packages) {
+      const prev = t.packages.get(key);
+      if (prev && prev.spec !== pkg.spec) {
+        problems.push({ code: 'resolve.conflict', at: { file, path: ['baselines', i], via: 'host' }, message: `${pkg.manager} package "${pkg.name}" in ${exp.target} is ${pkg.spec} in baseline "${bName}" but ${prev.spec} in ${t.from.get(key)}`, hint: 'pin it in one baseline only, or set it in the host\'s `overrides`' });
+        continue;
+      }
+      t.packages.set(key, pkg);
+      t.from.set(key, `baseline "${bName}"`);
+    }
+  });
+  for (const [target, set] of Object.entries(h.overrides ?? {})) {
+    const t = targets.get(target) ?? { packages: new Map(), sources: {}, from: new Map() };
+    targets.set(target, t);
+    for (const m of MANAGERS) {
+      for (const [name, spec] of Object.entries(set[m] ?? {})) {
+        t.packages.set(`${m}:${name}`, { manager: m, name, spec, origin: { file, path: ['overrides', target, m, name], via: 'host override', which: 'key' } });
+      }
+    }
+  }
+
+  const sandboxByName = new Map(sandboxes.map((s) => [s.name, s]));
+  const reported = new Set<string>();
+  for (const [target, t] of targets) {
+    const sb = target.startsWith('sandbox:') ? sandboxByName.get(target.slice(8)) : undefined;
+    for (const pkg of t.packages.values()) checkPackage(pkg, h, target, sb, policy, problems, reported);
+  }
+
+  return {
+    name: h.name, os: h.os, arch: h.arch, wave: h.wave ?? fleet?.rollout?.waves?.at(-1)?.name, labels: h.labels ?? {}, capabilities,
+    recipient: h.recipient,
+    agent: {
+      interval: h.agent?.interval ?? fleet?.defaults?.interval ?? '30s',
+      driftInterval: h.agent?.driftInterval ?? fleet?.defaults?.driftInterval ?? '5m',
+    },
+    baselines, policies: policyNames, policy, sandboxes,
+    targets: [...targets.entries()].sort(([a], [b]) => (a === 'system' ? -1 : b === 'system' ? 1 : a.localeCompare(b)))
+      .map(([target, t]) => ({ target, sources: t.sources, packages: [...t.packages.values()].sort(byManagerName) })),
+  };
+}
+
+function checkPackage(pkg: DesiredPackage, h: Host, target: string, sb: DesiredSandbox | undefined, policy: EffectivePolicy, problems: Problem[], reported: Set<string>): void {
+  const once = (p: Problem) => {
+    const k = `${p.code}:${p.at.file}:${p.at.path.join('.')}`;
+    if (!reported.has(k)) { reported.add(k); problems.push(p); }
+  };
+  const managerAt: Origin = { ...pkg.origin, path: pkg.origin.path.slice(0, -1) };
+  if (target === 'system' && !MANAGER_OS[pkg.manager].includes(h.os)) {
+    once({ code: 'manager.os', at: managerAt, message: `${pkg.manager} does not exist on ${h.os} (host "${h.name}")`, hint: `${pkg.manager} runs on ${MANAGER_OS[pkg.manager].join(', ')}; restrict the baseline with \`appliesTo.os\` or use a manager of ${h.os}` });
+  }
+  if (sb && !SANDBOX_MANAGERS[sb.type].includes(pkg.manager)) {
+    once({ code: 'manager.sandbox', at: managerAt, message: `${pkg.manager} packages cannot go into a ${sb.type} sandbox (${target} on host "${h.name}")`, hint: `a ${sb.type} sandbox takes ${SANDBOX_MANAGERS[sb.type].join(', ')}` });
+  }
+  const allowed = policy.managers?.[h.os];
+  if (allowed && !allowed.includes(pkg.manager)) {
+    once({ code: 'policy.manager', at: managerAt, message: `policy allows only ${allowed.join(', ') || 'no managers'} on ${h.os}, not ${pkg.manager} (host "${h.name}")`, hint: 'remove these packages for this host or allow the manager in its policy' });
+  }
+  if (pkg.spec !== 'absent' && (policy.deny.has(pkg.name) || policy.deny.has(`${pkg.manager}:${pkg.name}`))) {
+    once({ code: 'policy.denied', at: pkg.origin, message: `${pkg.manager} package "${pkg.name}" is denied by policy (host "${h.name}")`, hint: 'remove it, or set it to `absent`' });
+  }
+}
+
+function checkLimits(limits: Limits, ceiling: Limits, at: Origin, problems: Problem[], name: string): void {
+  if (ceiling.cpus !== undefined && limits.cpus !== undefined && limits.cpus > ceiling.cpus) {
+    problems.push({ code: 'policy.limit', at, message: `sandbox "${name}" asks for ${limits.cpus} cpus, above the policy ceiling of ${ceiling.cpus}`, hint: `set \`limits.cpus\` to ${ceiling.cpus} or less` });
+  }
+  if (ceiling.memory !== undefined && limits.memory !== undefined && parseQuantity(limits.memory) > parseQuantity(ceiling.memory)) {
+    problems.push({ code: 'policy.limit', at, message: `sandbox "${name}" asks for ${limits.memory} of memory, above the policy ceiling of ${ceiling.memory}`, hint: `set \`limits.memory\` to ${ceiling.memory} or less` });
+  }
+}
+
+function selectorMismatch(b: Baseline, h: Host, capabilities: readonly string[]): string | undefined {
+  const s = b.appliesTo;
+  if (!s) return undefined;
+  if (s.os && !s.os.includes(h.os)) return `appliesTo.os is [${s.os.join(', ')}], host is ${h.os}`;
+  if (s.arch && !s.arch.includes(h.arch)) return `appliesTo.arch is [${s.arch.join(', ')}], host is ${h.arch}`;
+  for (const [k, v] of Object.entries(s.labels ?? {})) if (h.labels?.[k] !== v) return `appliesTo.labels needs ${k}=${v}`;
+  for (const c of s.capabilities ?? []) if (!capabilities.includes(c)) return `appliesTo.capabilities needs ${c}`;
+  return undefined;
+}
+
+function expand(model: FleetModel, name: string, cache: Map<string, ExpandedBaseline>, visiting: Set<string>): ExpandedBaseline {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const b = model.baselines.get(name)!;
+  const out: ExpandedBaseline = { target: b.value.target ?? 'system', packages: new Map(), sources: {} };
+  visiting.add(name);
+  // Included baselines first, so that this baseline's own entries win; cycles are reported by the reference checks.
+  for (const inc of b.value.includes ?? []) {
+    if (visiting.has(inc) || !model.baselines.has(inc)) continue;
+    const sub = expand(model, inc, cache, visiting);
+    for (const [k, v] of sub.packages) out.packages.set(k, v);
+    out.sources = mergeSources(out.sources, sub.sources);
+  }
+  visiting.delete(name);
+  for (const imp of b.value.imports ?? []) {
+    const path = imp.requirements ?? imp.packageJson;
+    const pins = path ? model.imports.get(path) : undefined;
+    for (const p of pins?.pins ?? []) {
+      out.packages.set(`${pins!.manager}:${p.name}`, { manager: pins!.manager, name: p.name, spec: p.version, origin: { file: pins!.file, path: [p.line], via: `import ${pins!.file}` } });
+    }
+  }
+  for (const m of MANAGERS) {
+    for (const [pkg, spec] of Object.entries(b.value.packages?.[m] ?? {})) {
+      out.packages.set(`${m}:${pkg}`, { manager: m, name: pkg, spec, origin: { file: b.doc.file, path: ['packages', m, pkg], via: `baseline ${name}`, which: 'key' } });
+    }
+  }
+  out.sources = mergeSources(out.sources, b.value.sources ?? {});
+  cache.set(name, out);
+  return out;
+}
+
+function mergeSources(a: Sources, b: Sources): Sources {
+  const out: Sources = { ...a };
+  for (const [k, v] of Object.entries(b)) (out as Record<string, unknown>)[k] = { ...((a as Record<string, object>)[k] ?? {}), ...v };
+  return out;
+}
+
+function byManagerName(a: DesiredPackage, b: DesiredPackage): number {
+  return a.manager === b.manager ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : MANAGERS.indexOf(a.manager) - MANAGERS.indexOf(b.manager);
+}
