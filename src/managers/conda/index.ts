@@ -1,0 +1,73 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runChecked, type Command } from '../../util/exec.js';
+import { GitfleetError } from '../../util/errors.js';
+import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
+import { condaCommands, condaListCommand, condaSearchCommand, condaVersionCommand } from './commands.js';
+import {
+  isCondaNotFound, normalizeCondaName, parseCondaList, parseCondaMetaRecord, parseCondaSearch, parseCondaVersionOutput,
+  validCondaName,
+} from './parse.js';
+import { pep440 } from './versions.js';
+
+/** conda: installed packages of an environment from its `conda-meta/*.json` records. */
+export const condaAdapter: ManagerAdapter = {
+  id: 'conda',
+  os: ['linux', 'macos', 'windows'],
+  versions: pep440,
+  normalizeName: normalizeCondaName,
+  validName: validCondaName,
+
+  async detect(ctx: AdapterContext): Promise<Detection> {
+    try {
+      const res = await ctx.runner.run(withCtx(condaVersionCommand(), ctx));
+      if (res.exitCode !== 0) return { present: false };
+      // conda 4.x printed its version on stderr.
+      return { present: true, version: parseCondaVersionOutput(`${res.stdout}\n${res.stderr}`) };
+    } catch (err) {
+      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
+      throw err;
+    }
+  },
+
+  async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
+    if (target.kind === 'conda-env' && target.path && (await isDir(join(target.path, 'conda-meta')))) {
+      return { packages: await readCondaMeta(join(target.path, 'conda-meta')), via: 'database' };
+    }
+    const res = await runChecked(ctx.runner, withCtx(condaListCommand(target), ctx));
+    return { packages: parseCondaList(res.stdout), via: 'command' };
+  },
+
+  async listAvailable(name, ctx, sources): Promise<AvailableVersion[]> {
+    const cmd = withCtx(condaSearchCommand(name, sources), ctx);
+    const res = await ctx.runner.run(cmd);
+    if (res.exitCode !== 0 && isCondaNotFound(res.stdout)) return [];
+    // Reuse runChecked's CommandError (command, exit code, stderr tail) for the result already in hand.
+    if (res.exitCode !== 0) await runChecked({ run: async () => res }, cmd);
+    return parseCondaSearch(res.stdout, name);
+  },
+
+  commands: (changes, target, sources) => condaCommands(changes, target, sources),
+};
+
+/** Every `conda-meta/*.json` record (the `history` file and other non-JSON files are not records). */
+async function readCondaMeta(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  for (const f of files) {
+    const file = join(dir, f);
+    const { name, version } = parseCondaMetaRecord(await readFile(file, 'utf8'), file);
+    out[normalizeCondaName(name)] = version;
+  }
+  return out;
+}
+
+/** The context's environment and timeout applied to a command. */
+function withCtx(cmd: Command, ctx: AdapterContext): Command {
+  const out: Command = ctx.env === undefined ? cmd : { ...cmd, env: { ...ctx.env, ...cmd.env } };
+  return ctx.timeoutMs === undefined ? out : { ...out, timeoutMs: ctx.timeoutMs };
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
