@@ -8,13 +8,13 @@ import {
   isCondaNotFound, normalizeCondaName, parseCondaList, parseCondaMetaRecord, parseCondaSearch, parseCondaVersionOutput,
   validCondaName,
 } from './parse.js';
-import { pep440 } from './versions.js';
+import { condaVersions } from './versions.js';
 
 /** conda: installed packages of an environment from its `conda-meta/*.json` records. */
 export const condaAdapter: ManagerAdapter = {
   id: 'conda',
   os: ['linux', 'macos', 'windows'],
-  versions: pep440,
+  versions: condaVersions,
   normalizeName: normalizeCondaName,
   validName: validCondaName,
 

@@ -1,2 +1,3 @@
-// conda-forge and defaults versions are compared here by PEP 440, the scheme most conda packages follow.
-export { pep440 } from '../versioning/pep440.js';
+// conda's VersionOrder accepts versions PEP 440 rejects (openssl 1.1.1w, tzdata 2024a), so conda
+// versions are compared by the loose scheme: numeric segments numerically, words before releases.
+export { loose as condaVersions } from '../versioning/loose.js';

@@ -18,7 +18,8 @@ export const SCHEMES: Readonly<Record<VersionScheme['id'], VersionScheme>> = {
 
 const BY_MANAGER: Readonly<Record<ManagerId, VersionScheme>> = {
   pip: pep440,
-  conda: pep440,
+  // conda's own VersionOrder accepts versions PEP 440 rejects (openssl 1.1.1w, tzdata 2024a); loose reads them all.
+  conda: loose,
   npm: semver,
   apt: debian,
   dnf: rpm,

@@ -3,7 +3,7 @@ import type { ManagerId, UpdateType, VersionScheme } from '../../../src/managers
 import { SCHEMES, classifyUpdate, normalizePep440, schemeFor } from '../../../src/managers/versioning/index.js';
 
 const MAPPING: [ManagerId, VersionScheme['id']][] = [
-  ['pip', 'pep440'], ['conda', 'pep440'], ['npm', 'semver'], ['apt', 'debian'], ['dnf', 'rpm'], ['gem', 'rubygems'],
+  ['pip', 'pep440'], ['conda', 'loose'], ['npm', 'semver'], ['apt', 'debian'], ['dnf', 'rpm'], ['gem', 'rubygems'],
   ['choco', 'nuget'], ['winget', 'loose'], ['brew', 'loose'],
 ];
 

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/plan/plan.js';
+import { renderPlan } from '../../src/plan/render.js';
+import { resolveHost, type DesiredHost } from '../../src/fleet/resolve.js';
+import type { ActualState, Inventory } from '../../src/plan/types.js';
+import { smallFleet, validateMemory } from '../helpers/fleet.js';
+
+async function desired(files: Record<string, string> = smallFleet()): Promise<DesiredHost> {
+  const v = await validateMemory(files);
+  expect(v.diagnostics).toEqual([]);
+  return resolveHost(v.model, 'h1', { stateDir: '/state' }).host!;
+}
+
+const pipIn = (packages: Record<string, string>): ActualState => ({ sandboxes: { py: { exists: true, type: 'venv' } }, targets: { 'sandbox:py': { pip: { status: 'ok', packages } } } });
+const inv = (packages: Record<string, string> = {}): Inventory => ({ packages: { 'sandbox:py': { pip: packages } }, sandboxes: {} });
+const brief = (p: ReturnType<typeof plan>) => p.actions.map((a) => `${a.kind} ${a.name}${a.from ? ` ${a.from}` : ''}${a.to && a.kind !== 'create-sandbox' ? `>${a.to}` : ''} ${a.reason} ${a.risk}`);
+
+describe('plan', () => {
+  it('creates a missing sandbox and installs everything into it', async () => {
+    const p = plan({ desired: await desired(), actual: { sandboxes: {}, targets: {} }, inventory: inv(), revision: 'abc' });
+    expect(brief(p)).toEqual([
+      'create-sandbox py new-sandbox sandbox',
+      'install alpha>1.0.0 missing new',
+      'install beta>2.0.0 missing new',
+    ]);
+    expect(p.actions[0]!.to).toBe('venv /state/sandboxes/py');
+  });
+
+  it.each([
+    ['as desired: nothing to do', { alpha: '1.0.0', beta: '2.0.0' }, { alpha: '1.0.0', beta: '2.0.0' }, []],
+    ['equal by PEP 440 (1.0 == 1.0.0)', { alpha: '1.0', beta: '2.0.0' }, { alpha: '1.0', beta: '2.0.0' }, []],
+    ['drift: changed by hand', { alpha: '0.9.0', beta: '2.0.0' }, { alpha: '1.0.0', beta: '2.0.0' }, ['upgrade alpha 0.9.0>1.0.0 drifted major']],
+    ['drift: uninstalled by hand', { beta: '2.0.0' }, { alpha: '1.0.0', beta: '2.0.0' }, ['install alpha>1.0.0 drifted new']],
+    ['desired changed: a downgrade', { alpha: '1.0.0', beta: '3.1.0' }, { alpha: '1.0.0', beta: '3.1.0' }, ['downgrade beta 3.1.0>2.0.0 changed major']],
+    ['someone else installed another version', { alpha: '1.0.1', beta: '2.0.0' }, {}, ['downgrade alpha 1.0.1>1.0.0 drifted patch']],
+    ['removed from desired, installed by gitfleet', { alpha: '1.0.0', beta: '2.0.0', gamma: '1.0' }, { alpha: '1.0.0', beta: '2.0.0', gamma: '1.0' }, ['remove gamma 1.0 removed-from-desired removal']],
+    ['not desired, not gitfleet\'s: left alone', { alpha: '1.0.0', beta: '2.0.0', pip: '23.0' }, { alpha: '1.0.0', beta: '2.0.0' }, []],
+  ])('%s', async (_name, installed, ours, expected) => {
+    const p = plan({ desired: await desired(), actual: pipIn(installed), inventory: inv(ours), revision: null });
+    expect(brief(p)).toEqual(expected);
+  });
+
+  it('present, latest and absent', async () => {
+    const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    a: present\n    b: latest\n    c: absent\n    d: present\n' });
+    const p = plan({
+      desired: await desired(files), actual: pipIn({ a: '1.0', b: '1.0', c: '5.0' }), inventory: inv(), revision: null,
+      chosen: { 'sandbox:py|pip|b': '1.2', 'sandbox:py|pip|d': '3.0' },
+    });
+    expect(brief(p)).toEqual(['remove c 5.0 desired-absent removal', 'upgrade b 1.0>1.2 drifted minor', 'install d>3.0 missing new']);
+  });
+
+  it('an unresolved latest and an unknown target are warnings, not actions', async () => {
+    const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    b: latest\n' });
+    const p1 = plan({ desired: await desired(files), actual: pipIn({}), inventory: inv(), revision: null });
+    expect(p1.actions).toEqual([]);
+    expect(p1.warnings.map((w) => w.code)).toEqual(['plan.unresolved']);
+    const p2 = plan({ desired: await desired(), actual: { sandboxes: { py: { exists: true } }, targets: { 'sandbox:py': { pip: { status: 'unknown', code: 'E_PARSE', message: 'bad METADATA' } } } }, inventory: inv(), revision: null });
+    expect(p2.actions).toEqual([]);
+    expect(p2.warnings[0]!.message).toContain('bad METADATA');
+  });
+
+  it('normalizes names with the manager\'s rules before comparing', async () => {
+    const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    Foo_Bar.baz: "1.0"\n' });
+    const p = plan({ desired: await desired(files), actual: pipIn({ 'foo-bar-baz': '1.0' }), inventory: inv(), revision: null, normalize: (_m, n) => n.toLowerCase().replace(/[-_.]+/g, '-') });
+    expect(p.actions).toEqual([]);
+    expect(p.unchanged).toBe(1);
+  });
+
+  it('is deterministic: same inputs, same plan, byte for byte', async () => {
+    const d = await desired();
+    const a = JSON.stringify(plan({ desired: d, actual: pipIn({ alpha: '0.1' }), inventory: inv({ zeta: '1', eta: '2' }), revision: 'r' }));
+    const b = JSON.stringify(plan({ desired: structuredClone(d), actual: pipIn({ alpha: '0.1' }), inventory: inv({ eta: '2', zeta: '1' }), revision: 'r' }));
+    expect(a).toBe(b);
+  });
+
+  it('renders like terraform, colour only when asked', async () => {
+    const p = plan({ desired: await desired(), actual: pipIn({ alpha: '0.9.0', gamma: '1' }), inventory: inv({ gamma: '1' }), revision: '0123456789abcdef' });
+    const text = renderPlan(p);
+    expect(text).toMatchInlineSnapshot(`
+      "gitfleet plan for host h1 at 0123456789ab
+
+      target sandbox:py
+        - remove pip gamma 1  (removed from desired)
+        ~ upgrade pip alpha 0.9.0 → 1.0.0 (major)  (drifted)
+        + install pip beta 2.0.0  (missing)
+
+      Plan: 0 sandbox to create, 1 to install, 1 to upgrade, 0 to downgrade, 1 to remove; 0 unchanged.
+      "
+    `);
+    expect(text).not.toContain('\u001b[');
+    expect(renderPlan(p, { color: true })).toContain('\u001b[31m- remove');
+  });
+});
