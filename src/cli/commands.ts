@@ -1,6 +1,12 @@
 import type { CliCommand } from './types.js';
+import { validateCommand } from './validate.js';
+import { resolveCommand } from './resolve.js';
+import { factsCommand } from './facts.js';
 // One import and one entry per command file.
 
 /** Every CLI verb, in the order help lists them. */
 export const commands: CliCommand[] = [
+  validateCommand,
+  resolveCommand,
+  factsCommand,
 ];
