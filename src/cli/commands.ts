@@ -2,6 +2,7 @@ import type { CliCommand } from './types.js';
 import { validateCommand } from './validate.js';
 import { resolveCommand } from './resolve.js';
 import { factsCommand } from './facts.js';
+import { auditCommand } from './audit.js';
 // One import and one entry per command file.
 
 /** Every CLI verb, in the order help lists them. */
@@ -9,4 +10,5 @@ export const commands: CliCommand[] = [
   validateCommand,
   resolveCommand,
   factsCommand,
+  auditCommand,
 ];
