@@ -60,10 +60,15 @@ export function parsePackageJson(file: string, text: string): { pins: ImportedPi
     diagnostics.push({ code: 'import.json', file, ...lineCol(text, text.indexOf('"dependencies"')), message: '"dependencies" is not an object', hint: 'map package names to exact versions' });
     return { pins, diagnostics };
   }
+  // Search names after the "dependencies" key: the same name may appear earlier (devDependencies, "name").
+  const depsAt = Math.max(0, text.search(/"dependencies"\s*:/));
   for (const [name, spec] of Object.entries(deps as Record<string, unknown>)) {
-    const { line, column } = lineCol(text, text.indexOf(JSON.stringify(name)));
+    const keyAt = text.indexOf(JSON.stringify(name), depsAt);
+    const { line, column } = lineCol(text, keyAt < 0 ? depsAt : keyAt);
     if (typeof spec !== 'string' || !EXACT_SEMVER.test(spec)) {
-      diagnostics.push({ code: 'import.not-pinned', file, line, column, message: `dependency "${name}": ${JSON.stringify(spec)} is not an exact version`, hint: 'write an exact version such as "1.2.3": gitfleet applies exact versions and proposes updates as PRs' });
+      // the value is what is wrong: point at it when it can be found in the text
+      const specAt = typeof spec === 'string' && keyAt >= 0 ? text.indexOf(JSON.stringify(spec), keyAt + JSON.stringify(name).length) : -1;
+      diagnostics.push({ code: 'import.not-pinned', file, ...(specAt < 0 ? { line, column } : lineCol(text, specAt)), message: `dependency "${name}": ${JSON.stringify(spec)} is not an exact version`, hint: 'write an exact version such as "1.2.3": gitfleet applies exact versions and proposes updates as PRs' });
       continue;
     }
     pins.pins.push({ name, version: spec, line });

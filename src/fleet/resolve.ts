@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../util/errors.js';
+import type { LoadedDocument } from './load.js';
 import type { Entry, FleetModel } from './model.js';
 import type { Baseline, Host, Limits, Manager, Os, Policy, Sources } from './model.generated.js';
 import { MANAGERS, MANAGER_OS, SANDBOX_MANAGERS, parseQuantity } from './platform.js';
@@ -83,7 +84,9 @@ export function resolveHost(model: FleetModel, hostName: string, opts: ResolveOp
 export function resolveAll(model: FleetModel): Problem[] {
   const problems: Problem[] = [];
   const cache = new Map<string, ExpandedBaseline>();
-  for (const name of model.hosts.keys()) resolveHostProblems(model, name, {}, problems, cache);
+  // Validation needs only the problems: no host's desired state is built, and hosts share folded policies.
+  const fast: FastCache = { policies: new Map(), passes: new Map() };
+  for (const name of model.hosts.keys()) resolveHostProblems(model, name, {}, problems, cache, fast);
   return problems;
 }
 
@@ -103,11 +106,22 @@ export function positionOf(model: FleetModel, o: Origin): { line: number; column
   return imp ? { line, column: 1 } : { line: 1, column: 1 };
 }
 
-function findDoc(model: FleetModel, file: string) {
-  for (const m of [model.hosts, model.baselines, model.templates, model.policies, model.secrets]) {
-    for (const e of m.values()) if (e.doc.file === file) return e.doc;
+// Documents by file, per model: a fleet with a problem on every host would otherwise scan every document per diagnostic.
+const docIndex = new WeakMap<FleetModel, { count: number; byFile: Map<string, LoadedDocument> }>();
+
+function findDoc(model: FleetModel, file: string): LoadedDocument | undefined {
+  const kinds = [model.hosts, model.baselines, model.templates, model.policies, model.secrets];
+  const count = kinds.reduce((n, m) => n + m.size, model.fleet ? 1 : 0);
+  let index = docIndex.get(model);
+  if (index?.count !== count) {
+    // rebuilt when documents were added or removed since; the first document of a file wins, as in a scan
+    const byFile = new Map<string, LoadedDocument>();
+    for (const m of kinds) for (const e of m.values()) if (!byFile.has(e.doc.file)) byFile.set(e.doc.file, e.doc);
+    if (model.fleet && !byFile.has(model.fleet.doc.file)) byFile.set(model.fleet.doc.file, model.fleet.doc);
+    index = { count, byFile };
+    docIndex.set(model, index);
   }
-  return model.fleet?.doc.file === file ? model.fleet.doc : undefined;
+  return index.byFile.get(file);
 }
 
 interface ExpandedBaseline {
@@ -116,7 +130,14 @@ interface ExpandedBaseline {
   sources: Sources;
 }
 
-function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveOptions, problems: Problem[], cache: Map<string, ExpandedBaseline>): DesiredHost | undefined {
+/** Shared by the hosts of one resolveAll: folded policies by their names, and whether a baseline passes the package checks in a context. */
+interface FastCache {
+  policies: Map<string, EffectivePolicy>;
+  passes: Map<string, boolean>;
+}
+
+/** With `fast` (validation), only problems are wanted: returns undefined and may skip merging when nothing can be found. */
+function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveOptions, problems: Problem[], cache: Map<string, ExpandedBaseline>, fast?: FastCache): DesiredHost | undefined {
   const entry = model.hosts.get(hostName);
   if (!entry) return undefined;
   const h = entry.value;
@@ -124,8 +145,13 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
   const fleet = model.fleet?.value;
   const capabilities = [...new Set([...(h.capabilities ?? []), ...(opts.capabilities ?? [])])].sort();
   const policyNames = [...new Set([...(fleet?.defaults?.policies ?? []), ...(h.policies ?? [])])];
-  const policies = policyNames.map((n) => model.policies.get(n)).filter((p): p is Entry<Policy> => p !== undefined);
-  const policy = effectivePolicy(policies.map((p) => p.value));
+  const policyKey = policyNames.join('\n');
+  let policy = fast?.policies.get(policyKey);
+  if (!policy) {
+    const policies = policyNames.map((n) => model.policies.get(n)).filter((p): p is Entry<Policy> => p !== undefined);
+    policy = effectivePolicy(policies.map((p) => p.value));
+    fast?.policies.set(policyKey, policy);
+  }
 
   const sandboxes: DesiredSandbox[] = [];
   for (const [name, inst] of Object.entries(h.sandboxes ?? {})) {
@@ -147,11 +173,17 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
       env: { ...(tpl.env ?? {}), ...(inst.env ?? {}) }, python: tpl.python, node: tpl.node, image: tpl.image,
       distribution: tpl.distribution, secrets: tpl.secrets ?? [],
     });
-    if (limits && policy.limits) checkLimits(limits, policy.limits, { file, path: ['sandboxes', name], via: 'host' }, problems, name);
+    if (limits && policy.limits) {
+      // point at the limit where it was written: the host's override, or the template
+      const tplDoc = model.templates.get(inst.template)!.doc;
+      const at = inst.limits ? { file, path: ['sandboxes', name, 'limits'], via: 'host' } : { file: tplDoc.file, path: ['limits'], via: 'template' };
+      checkLimits(limits, policy.limits, at, problems, name);
+    }
   }
 
   const baselines: DesiredHost['baselines'] = [];
-  const targets = new Map<string, { packages: Map<string, DesiredPackage>; sources: Sources; from: Map<string, string> }>();
+  // In host order: a baseline to merge, or a problem to report at that point (kept in order with conflicts).
+  const steps: ({ bName: string; i: number; exp: ExpandedBaseline } | { problem: Problem })[] = [];
   (h.baselines ?? []).forEach((bName, i) => {
     const b = model.baselines.get(bName);
     if (!b) return;
@@ -161,22 +193,40 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
     const exp = expand(model, bName, cache, new Set());
     const sandboxName = exp.target.startsWith('sandbox:') ? exp.target.slice(8) : undefined;
     if (sandboxName && !h.sandboxes?.[sandboxName]) {
-      problems.push({ code: 'ref.sandbox', at: { file, path: ['baselines', i], via: 'host' }, message: `baseline "${bName}" targets ${exp.target}, which host "${h.name}" does not define`, hint: `add \`sandboxes: {${sandboxName}: {template: ...}}\` to the host, or change the baseline's target` });
+      steps.push({ problem: { code: 'ref.sandbox', at: { file, path: ['baselines', i], via: 'host' }, message: `baseline "${bName}" targets ${exp.target}, which host "${h.name}" does not define`, hint: `add \`sandboxes: {${sandboxName}: {template: ...}}\` to the host, or change the baseline's target` } });
       return;
     }
-    const t = targets.get(exp.target) ?? { packages: new Map(), sources: {}, from: new Map() };
-    targets.set(exp.target, t);
+    steps.push({ bName, i, exp });
+  });
+
+  const sandboxByName = new Map(sandboxes.map((s) => [s.name, s]));
+  if (fast && !h.overrides && passesWithoutMerge(steps.filter((st) => 'exp' in st), h, sandboxByName, policy, policyKey, fast)) {
+    for (const st of steps) if ('problem' in st) problems.push(st.problem);
+    return undefined;
+  }
+
+  // `from`: the baseline that last set each package, for conflict messages; packages of `first` are not recorded in it.
+  const targets = new Map<string, { packages: Map<string, DesiredPackage>; sources: Sources; from: Map<string, string>; first?: string }>();
+  for (const step of steps) {
+    if ('problem' in step) { problems.push(step.problem); continue; }
+    const { bName, i, exp } = step;
+    const t = targets.get(exp.target);
+    if (!t) {
+      // the first baseline of a target cannot conflict: copy its packages whole (most hosts have one or two per target)
+      targets.set(exp.target, { packages: new Map(exp.packages), sources: mergeSources({}, exp.sources), from: new Map(), first: bName });
+      continue;
+    }
     t.sources = mergeSources(t.sources, exp.sources);
     for (const [key, pkg] of exp.packages) {
       const prev = t.packages.get(key);
       if (prev && prev.spec !== pkg.spec) {
-        problems.push({ code: 'resolve.conflict', at: { file, path: ['baselines', i], via: 'host' }, message: `${pkg.manager} package "${pkg.name}" in ${exp.target} is ${pkg.spec} in baseline "${bName}" but ${prev.spec} in ${t.from.get(key)}`, hint: 'pin it in one baseline only, or set it in the host\'s `overrides`' });
+        problems.push({ code: 'resolve.conflict', at: { file, path: ['baselines', i], via: 'host' }, message: `${pkg.manager} package "${pkg.name}" in ${exp.target} is ${pkg.spec} in baseline "${bName}" but ${prev.spec} in baseline "${t.from.get(key) ?? t.first}"`, hint: 'pin it in one baseline only, or set it in the host\'s `overrides`' });
         continue;
       }
       t.packages.set(key, pkg);
-      t.from.set(key, `baseline "${bName}"`);
+      t.from.set(key, bName);
     }
-  });
+  }
   for (const [target, set] of Object.entries(h.overrides ?? {})) {
     const t = targets.get(target) ?? { packages: new Map(), sources: {}, from: new Map() };
     targets.set(target, t);
@@ -187,12 +237,12 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
     }
   }
 
-  const sandboxByName = new Map(sandboxes.map((s) => [s.name, s]));
   const reported = new Set<string>();
   for (const [target, t] of targets) {
     const sb = target.startsWith('sandbox:') ? sandboxByName.get(target.slice(8)) : undefined;
-    for (const pkg of t.packages.values()) checkPackage(pkg, h, target, sb, policy, problems, reported);
+    for (const [key, pkg] of t.packages) checkPackage(key, pkg, h, target, sb, policy, problems, reported);
   }
+  if (fast) return undefined;
 
   return {
     name: h.name, os: h.os, arch: h.arch, wave: h.wave ?? fleet?.rollout?.waves?.at(-1)?.name, labels: h.labels ?? {}, capabilities,
@@ -207,33 +257,74 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
   };
 }
 
-function checkPackage(pkg: DesiredPackage, h: Host, target: string, sb: DesiredSandbox | undefined, policy: EffectivePolicy, problems: Problem[], reported: Set<string>): void {
-  const once = (p: Problem) => {
-    const k = `${p.code}:${p.at.file}:${p.at.path.join('.')}`;
-    if (!reported.has(k)) { reported.add(k); problems.push(p); }
-  };
-  const managerAt: Origin = { ...pkg.origin, path: pkg.origin.path.slice(0, -1) };
-  if (target === 'system' && !MANAGER_OS[pkg.manager].includes(h.os)) {
-    once({ code: 'manager.os', at: managerAt, message: `${pkg.manager} does not exist on ${h.os} (host "${h.name}")`, hint: `${pkg.manager} runs on ${MANAGER_OS[pkg.manager].join(', ')}; restrict the baseline with \`appliesTo.os\` or use a manager of ${h.os}` });
+/**
+ * True when merging the host's baselines would find nothing: no two of a target disagree on a version, and each
+ * passes the package checks in this host's context (so any of its packages that survive the merge do too).
+ * False means "merge and see", never "there is a problem".
+ */
+function passesWithoutMerge(applied: readonly { bName: string; exp: ExpandedBaseline }[], h: Host, sandboxByName: ReadonlyMap<string, DesiredSandbox>, policy: EffectivePolicy, policyKey: string, fast: FastCache): boolean {
+  for (let j = 0; j < applied.length; j++) {
+    const { bName, exp } = applied[j]!;
+    const sb = exp.target.startsWith('sandbox:') ? sandboxByName.get(exp.target.slice(8)) : undefined;
+    // checkPackage depends on the host only through its OS (and its name, in messages)
+    const key = `${bName}\n${exp.target}\n${h.os}\n${sb?.type ?? ''}\n${policyKey}`;
+    let passes = fast.passes.get(key);
+    if (passes === undefined) {
+      const found: Problem[] = [];
+      const reported = new Set<string>();
+      for (const [k, pkg] of exp.packages) checkPackage(k, pkg, h, exp.target, sb, policy, found, reported);
+      passes = found.length === 0;
+      fast.passes.set(key, passes);
+    }
+    if (!passes) return false;
+    for (let k = 0; k < j; k++) {
+      const other = applied[k]!.exp;
+      if (other.target !== exp.target || other === exp) continue;
+      const [small, large] = other.packages.size < exp.packages.size ? [other, exp] : [exp, other];
+      for (const [name, pkg] of small.packages) {
+        const seen = large.packages.get(name);
+        if (seen !== undefined && seen.spec !== pkg.spec) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** `key` is the package's `manager:name` key in its target. Runs for every package of every host: nothing is allocated unless a problem is found. */
+function checkPackage(key: string, pkg: DesiredPackage, h: Host, target: string, sb: DesiredSandbox | undefined, policy: EffectivePolicy, problems: Problem[], reported: Set<string>): void {
+  const missingOnOs = target === 'system' && !MANAGER_OS[pkg.manager].includes(h.os);
+  if (missingOnOs) {
+    reportOnce(problems, reported, { code: 'manager.os', at: managerOrigin(pkg), message: `${pkg.manager} does not exist on ${h.os} (host "${h.name}")`, hint: `${pkg.manager} runs on ${MANAGER_OS[pkg.manager].join(', ')}; restrict the baseline with \`appliesTo.os\` or use a manager of ${h.os}` });
   }
   if (sb && !SANDBOX_MANAGERS[sb.type].includes(pkg.manager)) {
-    once({ code: 'manager.sandbox', at: managerAt, message: `${pkg.manager} packages cannot go into a ${sb.type} sandbox (${target} on host "${h.name}")`, hint: `a ${sb.type} sandbox takes ${SANDBOX_MANAGERS[sb.type].join(', ')}` });
+    reportOnce(problems, reported, { code: 'manager.sandbox', at: managerOrigin(pkg), message: `${pkg.manager} packages cannot go into a ${sb.type} sandbox (${target} on host "${h.name}")`, hint: `a ${sb.type} sandbox takes ${SANDBOX_MANAGERS[sb.type].join(', ')}` });
   }
   const allowed = policy.managers?.[h.os];
-  if (allowed && !allowed.includes(pkg.manager)) {
-    once({ code: 'policy.manager', at: managerAt, message: `policy allows only ${allowed.join(', ') || 'no managers'} on ${h.os}, not ${pkg.manager} (host "${h.name}")`, hint: 'remove these packages for this host or allow the manager in its policy' });
+  // whether policy allows a manager the OS does not have is moot: manager.os above says what to fix
+  if (allowed && !missingOnOs && !allowed.includes(pkg.manager)) {
+    reportOnce(problems, reported, { code: 'policy.manager', at: managerOrigin(pkg), message: `policy allows only ${allowed.join(', ') || 'no managers'} on ${h.os}, not ${pkg.manager} (host "${h.name}")`, hint: 'remove these packages for this host or allow the manager in its policy' });
   }
-  if (pkg.spec !== 'absent' && (policy.deny.has(pkg.name) || policy.deny.has(`${pkg.manager}:${pkg.name}`))) {
-    once({ code: 'policy.denied', at: pkg.origin, message: `${pkg.manager} package "${pkg.name}" is denied by policy (host "${h.name}")`, hint: 'remove it, or set it to `absent`' });
+  if (pkg.spec !== 'absent' && policy.deny.size > 0 && (policy.deny.has(pkg.name) || policy.deny.has(key))) {
+    reportOnce(problems, reported, { code: 'policy.denied', at: pkg.origin, message: `${pkg.manager} package "${pkg.name}" is denied by policy (host "${h.name}")`, hint: 'remove it, or set it to `absent`' });
   }
+}
+
+/** Where the manager's map of a package was written: the package's origin minus its last path segment. */
+function managerOrigin(pkg: DesiredPackage): Origin {
+  return { ...pkg.origin, path: pkg.origin.path.slice(0, -1) };
+}
+
+function reportOnce(problems: Problem[], reported: Set<string>, p: Problem): void {
+  const k = `${p.code}:${p.at.file}:${p.at.path.join('.')}`;
+  if (!reported.has(k)) { reported.add(k); problems.push(p); }
 }
 
 function checkLimits(limits: Limits, ceiling: Limits, at: Origin, problems: Problem[], name: string): void {
   if (ceiling.cpus !== undefined && limits.cpus !== undefined && limits.cpus > ceiling.cpus) {
-    problems.push({ code: 'policy.limit', at, message: `sandbox "${name}" asks for ${limits.cpus} cpus, above the policy ceiling of ${ceiling.cpus}`, hint: `set \`limits.cpus\` to ${ceiling.cpus} or less` });
+    problems.push({ code: 'policy.limit', at: { ...at, path: [...at.path, 'cpus'] }, message: `sandbox "${name}" asks for ${limits.cpus} cpus, above the policy ceiling of ${ceiling.cpus}`, hint: `set \`limits.cpus\` to ${ceiling.cpus} or less` });
   }
   if (ceiling.memory !== undefined && limits.memory !== undefined && parseQuantity(limits.memory) > parseQuantity(ceiling.memory)) {
-    problems.push({ code: 'policy.limit', at, message: `sandbox "${name}" asks for ${limits.memory} of memory, above the policy ceiling of ${ceiling.memory}`, hint: `set \`limits.memory\` to ${ceiling.memory} or less` });
+    problems.push({ code: 'policy.limit', at: { ...at, path: [...at.path, 'memory'] }, message: `sandbox "${name}" asks for ${limits.memory} of memory, above the policy ceiling of ${ceiling.memory}`, hint: `set \`limits.memory\` to ${ceiling.memory} or less` });
   }
 }
 
@@ -284,6 +375,8 @@ function mergeSources(a: Sources, b: Sources): Sources {
   return out;
 }
 
+const MANAGER_RANK = new Map(MANAGERS.map((m, i) => [m, i]));
+
 function byManagerName(a: DesiredPackage, b: DesiredPackage): number {
-  return a.manager === b.manager ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : MANAGERS.indexOf(a.manager) - MANAGERS.indexOf(b.manager);
+  return a.manager === b.manager ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : MANAGER_RANK.get(a.manager)! - MANAGER_RANK.get(b.manager)!;
 }

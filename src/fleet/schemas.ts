@@ -35,7 +35,8 @@ export function validatorFor(kind: Kind): ValidateFunction {
 }
 
 function compileAll(): Map<Kind, ValidateFunction> {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  // verbose: errors carry `parentSchema`, whose descriptions become the hints of schema diagnostics.
+  const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
   // ajv-formats is CommonJS; its default export arrives nested depending on the loader.
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => void;
   addFormats(ajv);

@@ -134,7 +134,9 @@ function checkPolicies(model: FleetModel, out: Problem[]): void {
   for (const { value: p, doc } of model.policies.values()) {
     (p.healthChecks ?? []).forEach((hc, i) => {
       const n = Number(hc.command !== undefined) + Number(hc.http !== undefined);
-      if (n !== 1) out.push({ code: 'policy.health-check', at: { file: doc.file, path: ['healthChecks', i], via: 'policy' }, message: `health check "${hc.name}" must have exactly one of \`command\` and \`http\`${n ? ', not both' : ''}`, hint: 'command: [python, -c, "import x"]  or  http: {url: http://127.0.0.1:8080/healthz}' });
+      // with both, the `http` key is the one to look at (and likely delete); with neither, the check itself
+      const at = n === 2 ? { file: doc.file, path: ['healthChecks', i, 'http'], via: 'policy', which: 'key' as const } : { file: doc.file, path: ['healthChecks', i], via: 'policy' };
+      if (n !== 1) out.push({ code: 'policy.health-check', at, message: `health check "${hc.name}" must have exactly one of \`command\` and \`http\`${n ? ', not both' : ''}`, hint: 'command: [python, -c, "import x"]  or  http: {url: http://127.0.0.1:8080/healthz}' });
       if (hc.http && hc.target) out.push({ code: 'policy.health-check', at: { file: doc.file, path: ['healthChecks', i, 'target'], via: 'policy', which: 'key' }, message: `health check "${hc.name}": \`target\` applies to commands only`, hint: 'remove `target`' });
     });
   }

@@ -27,7 +27,10 @@ export async function validateFleet(loaded: LoadedFleet): Promise<ValidationResu
   await readImports(loaded, model, diagnostics);
   // Meaning is checked only on a structurally valid fleet: references into broken documents would only repeat errors.
   if (diagnostics.length === 0) {
-    for (const p of [...semanticProblems(model), ...resolveAll(model)]) diagnostics.push(toDiagnostic(model, p));
+    const meaning = semanticProblems(model).map((p) => toDiagnostic(model, p));
+    // per-host resolution re-finds some fleet-wide problems (a manager on the wrong OS): report each place once
+    const seen = new Set(meaning.map(placeKey));
+    diagnostics.push(...meaning, ...resolveAll(model).map((p) => toDiagnostic(model, p)).filter((d) => !seen.has(placeKey(d))));
   }
   const unique = dedupe(diagnostics).sort(byPlace);
   return { ok: unique.length === 0, diagnostics: unique, model };
@@ -99,13 +102,17 @@ async function readImports(loaded: LoadedFleet, model: FleetModel, out: Diagnost
     const res = await loaded.readText(path);
     if ('error' in res) {
       const pos = w.from.doc.at(['imports', w.index, w.kind]);
-      out.push({ ...res.error, file: w.from.doc.file, ...pos, code: res.error.code === 'load.not-found' ? 'ref.import' : res.error.code, message: `import ${path}: ${res.error.message}`, hint: res.error.hint });
+      out.push({ ...res.error, file: w.from.doc.file, ...pos, code: res.error.code === 'load.missing' ? 'ref.import' : res.error.code, message: `import ${path}: ${res.error.message}`, hint: res.error.hint });
       continue;
     }
     const parsed = w.kind === 'requirements' ? parseRequirements(path, res.text) : parsePackageJson(path, res.text);
     out.push(...parsed.diagnostics);
     model.imports.set(path, parsed.pins);
   }
+}
+
+function placeKey(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}:${d.code}`;
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
