@@ -1,0 +1,288 @@
+import { GitfleetError } from '../../util/errors.js';
+import type { AvailableVersion } from '../types.js';
+
+/** Options for reading a dpkg status file. */
+export interface DpkgStatusOptions {
+  /** Shown in error messages (the path that was read). */
+  file: string;
+  /** dpkg's native architecture (`dpkg --print-architecture`), e.g. `amd64`. */
+  nativeArch: string;
+}
+
+// dpkg counts these states as installed (dependencies are satisfied by them); `db:Status-Abbrev`
+// shows them as i, W and t. Everything else (config-files, unpacked, half-*) is not installed.
+const INSTALLED_STATES = new Set(['installed', 'triggers-awaited', 'triggers-pending']);
+const KNOWN_STATES = new Set([
+  'not-installed', 'config-files', 'half-installed', 'unpacked', 'half-configured',
+  'triggers-awaited', 'triggers-pending', 'installed',
+]);
+
+interface Stanza {
+  line: number;
+  pkg: string | undefined;
+  status: string | undefined;
+  version: string | undefined;
+  arch: string | undefined;
+  multiArch: string | undefined;
+}
+
+// Field ids, picked from a line by its first letter and key length without allocating.
+const F_OTHER = 0;
+const F_PACKAGE = 1;
+const F_STATUS = 2;
+const F_VERSION = 3;
+const F_ARCH = 4;
+const F_MULTIARCH = 5;
+
+/**
+ * Parses a dpkg status file into `binary:Package` → Version for installed packages, keyed exactly
+ * as `dpkg-query -W -f='${binary:Package}'` prints them. A file laid out the way dpkg writes it
+ * takes the fast path; anything else, damaged or not, goes through the line-by-line reader, which
+ * either reads it or throws E_PARSE with the file and line.
+ */
+export function parseDpkgStatus(text: string, opts: DpkgStatusOptions): Record<string, string> {
+  const len = text.length;
+  // dpkg itself rejects a value cut off by the end of the file ("missing final newline").
+  if (len > 0 && text.charCodeAt(len - 1) !== 10) {
+    fail(opts.file, countLines(text), 'ends in the middle of a line (missing final newline); the file looks half-written');
+  }
+  return parseDpkgWritten(text, opts.nativeArch) ?? parseDpkgStatusByLine(text, opts);
+}
+
+/**
+ * The fast path, for status files exactly as dpkg writes them (every stanza opens with
+ * `Package: `, canonical `Field: value` lines in dpkg's field order, blank lines between
+ * stanzas). It visits stanzas, not lines: native indexOf jumps to the few fields it needs, so
+ * little JavaScript runs per package and even the first, unoptimized call is quick. Returns undefined at anything unexpected (a stanza
+ * not opening with Package, a second Package line, a missing Status or Version, an unknown state)
+ * so that the line reader decides; lines it jumps over are not checked.
+ */
+export function parseDpkgWritten(text: string, nativeArch: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  const len = text.length;
+  let pos = 0;
+  let nextPkg = -1; // the next "\nPackage: " at or after the current stanza (a second one inside it is an error)
+  for (;;) {
+    while (pos < len && text.charCodeAt(pos) === 10) pos++;
+    if (pos >= len) return out;
+    if (!text.startsWith('Package: ', pos)) return undefined;
+    let end = text.indexOf('\n\n', pos);
+    if (end < 0) end = len - 1;
+    const pkgEnd = text.indexOf('\n', pos);
+    if (nextPkg < pkgEnd) nextPkg = after(text, '\nPackage: ', pkgEnd);
+    if (nextPkg < end) return undefined;
+    const statusAt = within(text, '\nStatus: ', pkgEnd, end);
+    if (statusAt < 0) return undefined;
+    const status = lineAt(text, statusAt + 9);
+    if (status !== 'install ok installed') {
+      const state = status.slice(status.lastIndexOf(' ') + 1);
+      if (!KNOWN_STATES.has(state) || status.split(' ').length !== 3) return undefined;
+      if (!INSTALLED_STATES.has(state)) {
+        pos = end + 1;
+        continue;
+      }
+    }
+    const versionAt = within(text, '\nVersion: ', pkgEnd, end);
+    if (versionAt < 0) return undefined;
+    const version = lineAt(text, versionAt + 10);
+    const pkg = text.slice(pos + 9, pkgEnd);
+    if (!plain(version) || !plain(pkg)) return undefined;
+    const archAt = within(text, '\nArchitecture: ', pkgEnd, end);
+    let arch: string | undefined;
+    let multiArch: string | undefined;
+    if (archAt >= 0) {
+      const archEnd = text.indexOf('\n', archAt + 15);
+      arch = text.slice(archAt + 15, archEnd);
+      if (!plain(arch)) return undefined;
+      // dpkg writes Multi-Arch right after Architecture (its fixed field order), so one look suffices.
+      if (text.startsWith('Multi-Arch: ', archEnd + 1)) multiArch = lineAt(text, archEnd + 13);
+    }
+    out[binaryPackage(pkg, arch, multiArch, nativeArch)] = version;
+    pos = end + 1;
+  }
+}
+
+// Index of `pattern` at or after `from`, or the text length when there is none.
+function after(text: string, pattern: string, from: number): number {
+  const i = text.indexOf(pattern, from);
+  return i < 0 ? text.length : i;
+}
+
+// Index of `pattern` between `from` and `end`, or -1. Fields dpkg writes early are found within
+// a few lines, and a missing one costs a search to the next stanza's, so this stays linear.
+function within(text: string, pattern: string, from: number, end: number): number {
+  const i = text.indexOf(pattern, from);
+  return i >= 0 && i < end ? i : -1;
+}
+
+// Non-empty and without the trailing blank or CR that only the line reader trims.
+function plain(v: string): boolean {
+  const last = v.charCodeAt(v.length - 1);
+  return v.length > 0 && last !== 32 && last !== 9 && last !== 13;
+}
+
+function lineAt(text: string, from: number): string {
+  return text.slice(from, text.indexOf('\n', from));
+}
+
+/**
+ * The general deb822 reader: one pass over the lines (native indexOf finds each line end), no
+ * regex, field names in any case, and every line checked the way dpkg checks it, so that a damaged
+ * file fails with its line number.
+ */
+export function parseDpkgStatusByLine(text: string, opts: DpkgStatusOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  const len = text.length;
+  const st: Stanza = { line: 0, pkg: undefined, status: undefined, version: undefined, arch: undefined, multiArch: undefined };
+  let open = false;
+  let lineNo = 0;
+  let pos = 0;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = len;
+    lineNo++;
+    const first = text.charCodeAt(pos);
+    if (end === pos || (first === 13 && end === pos + 1)) {
+      if (open) finish(st, out, opts);
+      open = false;
+    } else if (first === 32 || first === 9) {
+      // Continuation of a multi-line value (Description, Conffiles): nothing we read lives there.
+      if (!open) fail(opts.file, lineNo, 'continuation line outside of any field');
+    } else {
+      const colon = text.indexOf(':', pos);
+      if (colon < 0 || colon > end) fail(opts.file, lineNo, `line "${text.slice(pos, Math.min(end, pos + 40))}" has no "field:" colon`);
+      if (colon === pos) fail(opts.file, lineNo, 'empty field name');
+      if (!open) {
+        open = true;
+        st.line = lineNo;
+        st.pkg = st.status = st.version = st.arch = st.multiArch = undefined;
+      }
+      const field = fieldOf(text, pos, colon - pos, first | 32);
+      if (field === F_OTHER) {
+        // most lines end here
+      } else if (field === F_PACKAGE) {
+        if (st.pkg !== undefined) fail(opts.file, lineNo, `second "Package" field in the stanza of "${st.pkg}" (missing blank line between stanzas?)`);
+        st.pkg = value(text, colon, end);
+      } else if (field === F_STATUS) st.status = value(text, colon, end);
+      else if (field === F_VERSION) st.version = value(text, colon, end);
+      else if (field === F_ARCH) st.arch = value(text, colon, end);
+      else st.multiArch = value(text, colon, end);
+    }
+    pos = end + 1;
+  }
+  if (open) finish(st, out, opts);
+  return out;
+}
+
+// Field names are case-insensitive in deb822; `lower` is the first letter folded to lower case.
+function fieldOf(text: string, pos: number, keyLen: number, lower: number): number {
+  switch (lower) {
+    case 112: return keyLen === 7 && keyIs(text, pos, 'package') ? F_PACKAGE : F_OTHER; // p
+    case 115: return keyLen === 6 && keyIs(text, pos, 'status') ? F_STATUS : F_OTHER; // s
+    case 118: return keyLen === 7 && keyIs(text, pos, 'version') ? F_VERSION : F_OTHER; // v
+    case 97: return keyLen === 12 && keyIs(text, pos, 'architecture') ? F_ARCH : F_OTHER; // a
+    case 109: return keyLen === 10 && keyIs(text, pos, 'multi-arch') ? F_MULTIARCH : F_OTHER; // m
+    default: return F_OTHER;
+  }
+}
+
+function keyIs(text: string, pos: number, lowerName: string): boolean {
+  for (let i = 1; i < lowerName.length; i++) {
+    if ((text.charCodeAt(pos + i) | 32) !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function finish(st: Stanza, out: Record<string, string>, opts: DpkgStatusOptions): void {
+  if (!st.pkg) fail(opts.file, st.line, 'stanza has no "Package" field');
+  if (st.status === undefined) return; // dpkg treats a missing Status as not-installed
+  if (st.status !== 'install ok installed') {
+    const words = st.status.split(' ').filter((w) => w !== '');
+    const state = words[2];
+    if (words.length !== 3 || state === undefined || !KNOWN_STATES.has(state)) {
+      fail(opts.file, st.line, `package "${st.pkg}" has an invalid Status "${st.status}"`);
+    }
+    if (!INSTALLED_STATES.has(state)) return;
+  }
+  if (!st.version) fail(opts.file, st.line, `installed package "${st.pkg}" has no "Version" field`);
+  out[binaryPackage(st.pkg, st.arch, st.multiArch, opts.nativeArch)] = st.version;
+}
+
+/** dpkg's `pnaw_nonambig`: `:arch` for Multi-Arch: same, or when the arch is foreign (not native, all or none). */
+export function binaryPackage(pkg: string, arch: string | undefined, multiArch: string | undefined, nativeArch: string): string {
+  const name = hasUpper(pkg) ? pkg.toLowerCase() : pkg;
+  if (!arch) return name;
+  if (multiArch !== undefined && multiArch.toLowerCase() === 'same') return `${name}:${arch}`;
+  if (arch === nativeArch || arch === 'all') return name;
+  return `${name}:${arch}`;
+}
+
+/** Parses `dpkg-query -W -f='${binary:Package}\t${Version}\t${db:Status-Abbrev}\n'`, keeping installed packages. */
+export function parseDpkgQuery(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    if (line === '') continue;
+    const [name, version, abbrev] = line.split('\t');
+    if (!name || version === undefined || abbrev === undefined) {
+      throw new GitfleetError('E_PARSE', `unexpected dpkg-query line "${line.slice(0, 80)}" (want name<TAB>version<TAB>status)`);
+    }
+    // Second letter of db:Status-Abbrev is the state: i installed, W/t triggers awaited/pending.
+    const state = abbrev.charAt(1);
+    if ((state === 'i' || state === 'W' || state === 't') && version !== '') out[name] = version;
+  }
+  return out;
+}
+
+/**
+ * Parses `apt-cache madison NAME`: `name | version | source` rows, newest first, deduplicated.
+ * `Sources` rows are skipped: a source version is not a binary version (binNMUs add `+bN`).
+ */
+export function parseMadison(stdout: string, name?: string): AvailableVersion[] {
+  const seen = new Set<string>();
+  const out: AvailableVersion[] = [];
+  for (const line of stdout.split('\n')) {
+    const parts = line.split('|').map((p) => p.trim());
+    if (parts.length < 3) continue;
+    const [pkg, version, source] = parts as [string, string, string];
+    if (name !== undefined && pkg !== name) continue;
+    if (!version || source.endsWith(' Sources')) continue;
+    if (seen.has(version)) continue;
+    seen.add(version);
+    out.push({ version });
+  }
+  return out;
+}
+
+/** Version from the first line of `apt-get --version` (`apt 2.6.1 (amd64)`) or `dpkg --version`. */
+export function parseToolVersion(stdout: string): string | undefined {
+  const first = stdout.split('\n', 1)[0] ?? '';
+  const m = /\bversion (\S+)/.exec(first) ?? /^apt (\S+)/.exec(first);
+  return m?.[1]?.replace(/\.$/, '');
+}
+
+function value(text: string, colon: number, end: number): string {
+  let a = colon + 1;
+  let b = end;
+  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9 || text.charCodeAt(b - 1) === 13)) b--;
+  return text.slice(a, b);
+}
+
+// dpkg writes names in lower case; checking first avoids a toLowerCase copy per package.
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function fail(file: string, line: number, what: string): never {
+  throw new GitfleetError('E_PARSE', `${file}:${line}: ${what} (dpkg keeps its previous copy in ${file}-old)`);
+}
