@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// `npm start`: the quick start against the bundled example fleet, changing nothing outside .gitfleet-state/.
-// Until the reconcile loop lands, it validates fleet/ and prints the demo host's effective desired state.
+// `npm start`: the quick start. Applies the `demo` host of the bundled example fleet (fleet/) to this
+// machine with the state directory .gitfleet-state/ in this checkout; nothing outside it changes.
+// A second run reports no changes.
 import { main } from '../dist/cli/main.js';
 
-const state = new URL('../.gitfleet-state', import.meta.url).pathname;
-const fleet = new URL('../fleet', import.meta.url).pathname;
+const root = new URL('..', import.meta.url).pathname;
+const state = `${root}.gitfleet-state`;
+const fleet = `${root}fleet`;
 
-console.log(`$ gitfleet validate fleet`);
-let code = await main(['validate', fleet]);
-if (code === 0) {
-  console.log(`\n$ gitfleet resolve --host demo fleet --state-dir .gitfleet-state`);
-  code = await main(['resolve', '--host', 'demo', fleet, '--state-dir', state]);
-}
+const step = async (title, argv) => {
+  console.log(`\n$ gitfleet ${title}`);
+  return main(argv);
+};
+
+let code = await step('validate fleet', ['validate', fleet]);
+if (code === 0) code = await step('apply --host demo --repo fleet --state-dir .gitfleet-state --yes', ['apply', '--host', 'demo', '--repo', fleet, '--state-dir', state, '--yes']);
+if (code === 0) code = await step('audit verify --state-dir .gitfleet-state', ['audit', 'verify', '--state-dir', state]);
 process.exitCode = code;

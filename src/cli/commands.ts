@@ -1,6 +1,8 @@
 import type { CliCommand } from './types.js';
 import { validateCommand } from './validate.js';
 import { resolveCommand } from './resolve.js';
+import { planCommand } from './plan.js';
+import { applyCommand } from './apply.js';
 import { factsCommand } from './facts.js';
 import { auditCommand } from './audit.js';
 // One import and one entry per command file.
@@ -9,6 +11,8 @@ import { auditCommand } from './audit.js';
 export const commands: CliCommand[] = [
   validateCommand,
   resolveCommand,
+  planCommand,
+  applyCommand,
   factsCommand,
   auditCommand,
 ];

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { DesiredHost } from '../fleet/resolve.js';
+import type { Manager } from '../fleet/model.generated.js';
+import type { EventBus } from '../events/bus.js';
+import type { AuditLog } from '../events/audit.js';
+import type { ChangedPackage } from '../events/types.js';
+import type { Inventory, Plan } from '../plan/types.js';
+import { GitfleetError, errorMessage } from '../util/errors.js';
+import { runChecked } from '../util/exec.js';
+import { inTarget, sandboxOf, sourcesFor, targetFor, type HostDeps } from './context.js';
+import { clearJournal, snapshotOf, toBatches, writeJournal, type Batch, type Journal } from './journal.js';
+import { rollback } from './rollback.js';
+import { runHealthChecks, type HealthResult } from './health.js';
+import { writeJson } from './store.js';
+
+/** Progress of an apply, one call per batch boundary. */
+export interface Progress {
+  phase: 'batch-start' | 'batch-done' | 'batch-failed' | 'health' | 'rollback';
+  index?: number;
+  total?: number;
+  target?: string;
+  manager?: string;
+  count?: number;
+  detail?: string;
+}
+
+export interface ApplyEnv {
+  deps: HostDeps;
+  paths: { journal: string; inventory: string };
+  bus: EventBus;
+  audit: AuditLog;
+  inventory: Inventory;
+  now: () => Date;
+  progress?: (p: Progress) => void;
+  /** Test hook: called after each batch is recorded as done (crash tests stop the process here). */
+  afterBatch?: (b: Batch) => Promise<void> | void;
+}
+
+interface ApplyError { code: string; message: string; stage: 'batch' | 'health' }
+
+/** How an apply ended. `failed`: a batch failed and the policy says `rollback: never`, so what was done stays. */
+export interface ApplyResult {
+  status: 'no-changes' | 'applied' | 'rolled-back' | 'rollback-failed' | 'failed';
+  changed: ChangedPackage[];
+  health: HealthResult[];
+  durationMs: number;
+  error?: ApplyError;
+  rollbackError?: string;
+}
+
+/**
+ * Executes a plan: journal first, then each batch with a timeout, then the health checks; a failed
+ * batch or check rolls everything back to the snapshot (when the policy says so). The caller holds the lock.
+ */
+export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv): Promise<ApplyResult> {
+  const started = Date.now();
+  if (plan.actions.length === 0) return { status: 'no-changes', changed: [], health: [], durationMs: 0 };
+  const { deps } = env;
+  const sourcesOf = (target: string, m: Manager) => sourcesFor(desired.targets.find((t) => t.target === target)?.sources ?? {}, m, deps.fleetDir);
+  const journal: Journal = {
+    version: 1, id: randomUUID(), host: desired.name, revision: plan.revision, startedAt: env.now().toISOString(), status: 'running',
+    inventoryBefore: structuredClone(env.inventory), snapshot: snapshotOf(plan.actions), sandboxes: desired.sandboxes,
+    batches: toBatches(plan.actions, sourcesOf),
+  };
+  await writeJournal(env.paths.journal, journal);
+  await env.audit.append('apply.started', { journal: journal.id, revision: plan.revision, actions: plan.actions.length });
+
+  for (const b of journal.batches) {
+    b.state = 'running';
+    await writeJournal(env.paths.journal, journal);
+    env.progress?.({ phase: 'batch-start', index: b.index + 1, total: journal.batches.length, target: b.target, manager: b.manager ?? 'sandbox', count: b.changes.length || 1 });
+    try {
+      await runBatch(desired, b, env);
+    } catch (err) {
+      b.state = 'failed';
+      const error = { code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err), stage: 'batch' as const };
+      journal.error = error;
+      await writeJournal(env.paths.journal, journal);
+      env.progress?.({ phase: 'batch-failed', index: b.index + 1, total: journal.batches.length, target: b.target, manager: b.manager, detail: error.message });
+      env.bus.emit('infrastructure.update.failed', { stage: 'batch', code: error.code, message: error.message, batch: b.index });
+      if (desired.policy.rollback === 'never') return keepPartial(journal, plan, desired, env, error, started);
+      return await undo(journal, env, error, [], started);
+    }
+    b.state = 'done';
+    await writeJournal(env.paths.journal, journal);
+    env.progress?.({ phase: 'batch-done', index: b.index + 1, total: journal.batches.length, target: b.target, manager: b.manager ?? 'sandbox' });
+    await env.afterBatch?.(b);
+  }
+
+  const changed = changedOf(plan);
+  await writeJson(env.paths.inventory, nextInventory(env.inventory, plan, desired, deps));
+  env.progress?.({ phase: 'health', count: desired.policy.healthChecks.length });
+  const health = await runHealthChecks(desired.policy.healthChecks, {
+    runner: deps.runner, inTarget: (target, cmd) => inTarget(desired.sandboxes, deps, target, cmd),
+  });
+  if (health.length) env.bus.emit('infrastructure.health.summary', { checks: health });
+  const failed = health.filter((h) => !h.ok);
+  if (failed.length && desired.policy.rollback === 'onFailedHealth') {
+    const error = { code: 'E_HEALTH', message: `health check${failed.length > 1 ? 's' : ''} failed: ${failed.map((f) => `${f.name} (${f.detail ?? 'failed'})`).join('; ')}`, stage: 'health' as const };
+    env.bus.emit('infrastructure.update.failed', { stage: 'health', code: error.code, message: error.message });
+    return undo(journal, env, error, health, started);
+  }
+  await clearJournal(env.paths.journal);
+  const durationMs = Date.now() - started;
+  env.bus.emit('infrastructure.update.completed', { actions: plan.actions.length, changed, durationMs });
+  await env.audit.append('apply.completed', { journal: journal.id, revision: plan.revision, changed: changed.length, health: health.map((h) => ({ name: h.name, ok: h.ok })) });
+  return { status: 'applied', changed, health, durationMs };
+}
+
+async function runBatch(desired: DesiredHost, b: Batch, env: ApplyEnv): Promise<void> {
+  const { deps } = env;
+  if (b.kind === 'sandbox') {
+    const sb = sandboxOf(desired.sandboxes, b.target);
+    await deps.driver(sb.type).create(sb, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, now: env.now().toISOString() });
+    env.bus.emit('infrastructure.sandbox.created', { name: sb.name, type: sb.type, path: sb.path });
+    await env.audit.append('sandbox.created', { name: sb.name, type: sb.type, path: sb.path });
+    return;
+  }
+  const adapter = deps.manager(b.manager!);
+  const target = targetFor(desired.sandboxes, b.target, b.manager!, deps);
+  for (const cmd of adapter.commands(b.changes, target, b.sources)) {
+    await runChecked(deps.runner, inTarget(desired.sandboxes, deps, b.target, { ...cmd, timeoutMs: deps.batchTimeoutMs ?? 15 * 60_000 }));
+  }
+  await env.audit.append('batch.applied', { target: b.target, manager: b.manager, changes: b.changes });
+}
+
+/** Rolls back after a failure and reports; the caller marks the revision bad. */
+async function undo(journal: Journal, env: ApplyEnv, error: ApplyError, health: HealthResult[], started: number): Promise<ApplyResult> {
+  journal.status = 'rolling-back';
+  await writeJournal(env.paths.journal, journal);
+  env.progress?.({ phase: 'rollback', detail: error.message });
+  const out = await rollback(journal, env.deps);
+  const durationMs = Date.now() - started;
+  env.bus.emit('infrastructure.update.rolled_back', { reason: error.message, restored: out.restored, ok: out.ok });
+  await env.audit.append('apply.rolled_back', { journal: journal.id, revision: journal.revision, reason: error.code, ok: out.ok, restored: out.restored });
+  if (!out.ok) {
+    journal.status = 'rollback-failed';
+    journal.error = { code: 'E_ROLLBACK', message: out.error ?? 'rollback failed' };
+    await writeJournal(env.paths.journal, journal);
+    return { status: 'rollback-failed', changed: [], health, durationMs, error, rollbackError: out.error };
+  }
+  await writeJson(env.paths.inventory, journal.inventoryBefore);
+  await clearJournal(env.paths.journal);
+  return { status: 'rolled-back', changed: [], health, durationMs, error };
+}
+
+/** `rollback: never`: keep the batches that succeeded, record them in the inventory, and stop. */
+async function keepPartial(journal: Journal, plan: Plan, desired: DesiredHost, env: ApplyEnv, error: ApplyError, started: number): Promise<ApplyResult> {
+  const done = new Set(journal.batches.filter((b) => b.state === 'done').map((b) => `${b.target}|${b.manager ?? ''}`));
+  const kept: Plan = { ...plan, actions: plan.actions.filter((a) => done.has(`${a.target}|${a.manager ?? ''}`) || (a.kind === 'create-sandbox' && journal.batches.some((b) => b.sandbox === a.name && b.state === 'done'))) };
+  await writeJson(env.paths.inventory, nextInventory(env.inventory, kept, desired, env.deps));
+  await clearJournal(env.paths.journal);
+  await env.audit.append('apply.failed', { journal: journal.id, revision: journal.revision, reason: error.code, kept: kept.actions.length });
+  return { status: 'failed', changed: changedOf(kept), health: [], durationMs: Date.now() - started, error };
+}
+
+function changedOf(plan: Plan): ChangedPackage[] {
+  return plan.actions.filter((a) => a.kind !== 'create-sandbox').map((a) => ({ target: a.target, manager: a.manager!, name: a.name, from: a.from, to: a.to }));
+}
+
+/** The inventory after a successful apply: what gitfleet installed, by normalized name. */
+export function nextInventory(before: Inventory, plan: Plan, desired: DesiredHost, deps: HostDeps): Inventory {
+  const inv = structuredClone(before);
+  for (const a of plan.actions) {
+    if (a.kind === 'create-sandbox') {
+      const sb = sandboxOf(desired.sandboxes, a.target);
+      inv.sandboxes[sb.name] = { type: sb.type, path: sb.path };
+      continue;
+    }
+    const m = a.manager!;
+    const name = deps.manager(m).normalizeName(a.name);
+    const byM = ((inv.packages[a.target] ??= {})[m] ??= {});
+    if (a.kind === 'remove') delete byM[name];
+    else byM[name] = a.to!;
+  }
+  return inv;
+}

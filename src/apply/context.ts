@@ -1,0 +1,60 @@
+import { isAbsolute, join } from 'node:path';
+import type { DesiredSandbox } from '../fleet/resolve.js';
+import type { Manager, Sources } from '../fleet/model.generated.js';
+import type { ManagerAdapter, ManagerSources, Target } from '../managers/types.js';
+import type { SandboxDriver } from '../sandboxes/types.js';
+import type { Command, Runner } from '../util/exec.js';
+import { GitfleetError } from '../util/errors.js';
+
+/** What observation, apply and health checks need from the world: injected, so tests use real parts in temp places. */
+export interface HostDeps {
+  runner: Runner;
+  manager(id: Manager): ManagerAdapter;
+  driver(type: DesiredSandbox['type']): SandboxDriver;
+  /** The fleet checkout on disk: relative `findLinks` resolve against it. */
+  fleetDir: string;
+  /** Redirects the `system` target of apt/dnf to an alternative root (tests, chroots). */
+  systemRoot?: string;
+  /** Timeout per manager command batch, ms. */
+  batchTimeoutMs?: number;
+  /** Environment for manager commands (PIP_CONFIG_FILE=/dev/null, npm cache, ...). */
+  env?: Record<string, string>;
+}
+
+/** The manager Target for a plan target (`system` or `sandbox:<name>`) among these sandboxes. */
+export function targetFor(sandboxes: readonly DesiredSandbox[], target: string, manager: Manager, deps: HostDeps): Target {
+  if (target === 'system') {
+    return deps.systemRoot && (manager === 'apt' || manager === 'dnf') ? { kind: 'root', path: deps.systemRoot } : { kind: 'system' };
+  }
+  const sb = sandboxOf(sandboxes, target);
+  return deps.driver(sb.type).target(sb);
+}
+
+/** The sandbox behind `sandbox:<name>`. */
+export function sandboxOf(sandboxes: readonly DesiredSandbox[], target: string): DesiredSandbox {
+  const name = target.slice('sandbox:'.length);
+  const sb = sandboxes.find((s) => s.name === name);
+  if (!sb) throw new GitfleetError('E_NOT_FOUND', `no sandbox "${name}" is known for ${target}`);
+  return sb;
+}
+
+/** A command made to run in a target: the deps' environment and timeout, then the sandbox's PATH or wrapper. */
+export function inTarget(sandboxes: readonly DesiredSandbox[], deps: HostDeps, target: string, cmd: Command): Command {
+  const withEnv = { ...cmd, env: { ...(deps.env ?? {}), ...(cmd.env ?? {}) }, timeoutMs: cmd.timeoutMs ?? deps.batchTimeoutMs };
+  if (target === 'system') return withEnv;
+  const sb = sandboxOf(sandboxes, target);
+  return deps.driver(sb.type).exec(sb, withEnv);
+}
+
+/** A baseline's sources for one manager, with repository-relative folders made absolute. */
+export function sourcesFor(sources: Sources, manager: Manager, fleetDir: string): ManagerSources | undefined {
+  const s = (sources as Record<string, { findLinks?: string[]; indexUrl?: string; extraIndexUrls?: string[]; noIndex?: boolean; registry?: string } | undefined>)[manager];
+  if (!s) return undefined;
+  const out: ManagerSources = {};
+  if (s.findLinks) out.findLinks = s.findLinks.map((p) => (isAbsolute(p) ? p : join(fleetDir, p)));
+  if (s.indexUrl) out.indexUrl = s.indexUrl;
+  if (s.extraIndexUrls) out.extraIndexUrls = s.extraIndexUrls;
+  if (s.noIndex !== undefined) out.noIndex = s.noIndex;
+  if (s.registry) out.registry = s.registry;
+  return out;
+}

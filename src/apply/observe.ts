@@ -1,0 +1,76 @@
+import type { DesiredHost } from '../fleet/resolve.js';
+import type { Manager } from '../fleet/model.generated.js';
+import { MANAGERS } from '../fleet/platform.js';
+import type { ActualState, Inventory, ObservedPackages } from '../plan/types.js';
+import { packageKey } from '../plan/plan.js';
+import { GitfleetError, errorMessage } from '../util/errors.js';
+import { schemeFor } from '../managers/versioning/index.js';
+import { sourcesFor, targetFor, type HostDeps } from './context.js';
+
+/** Observes the sandboxes and the packages of every target the desired state or the inventory mentions. Failures become `unknown`, never exceptions. */
+export async function observe(desired: DesiredHost, inventory: Inventory, deps: HostDeps): Promise<ActualState> {
+  const actual: ActualState = { sandboxes: {}, targets: {} };
+  await Promise.all(desired.sandboxes.map(async (sb) => {
+    try {
+      actual.sandboxes[sb.name] = await deps.driver(sb.type).inspect(sb, { runner: deps.runner });
+    } catch (err) {
+      actual.sandboxes[sb.name] = { exists: false, type: undefined };
+      void err;
+    }
+  }));
+  const wanted = new Map<string, Set<Manager>>();
+  const want = (t: string, m: Manager) => (wanted.get(t) ?? wanted.set(t, new Set()).get(t)!).add(m);
+  for (const t of desired.targets) for (const p of t.packages) want(t.target, p.manager);
+  for (const [t, byM] of Object.entries(inventory.packages)) for (const m of MANAGERS) if (byM[m] && Object.keys(byM[m]!).length) want(t, m);
+  const jobs: Promise<void>[] = [];
+  for (const [target, managers] of wanted) {
+    const name = target.startsWith('sandbox:') ? target.slice(8) : undefined;
+    // A sandbox that is not there has no packages; one no longer desired cannot be reached.
+    if (name && !actual.sandboxes[name]?.exists) continue;
+    actual.targets[target] = {};
+    for (const m of managers) jobs.push(listOne(desired, target, m, deps).then((o) => { actual.targets[target]![m] = o; }));
+  }
+  await Promise.all(jobs);
+  return actual;
+}
+
+async function listOne(desired: DesiredHost, target: string, m: Manager, deps: HostDeps): Promise<ObservedPackages> {
+  const sb = target.startsWith('sandbox:') ? desired.sandboxes.find((s) => s.name === target.slice(8)) : undefined;
+  if (sb && (sb.type === 'docker' || sb.type === 'wsl')) {
+    // Their packages live inside a container or distribution; reading the host's own databases would be wrong.
+    return { status: 'unknown', code: 'E_UNSUPPORTED', message: `observing packages inside ${sb.type} sandboxes is not supported yet` };
+  }
+  try {
+    const list = await deps.manager(m).listInstalled(targetFor(desired.sandboxes, target, m, deps), { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs });
+    return { status: 'ok', packages: list.packages };
+  } catch (err) {
+    return { status: 'unknown', code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };
+  }
+}
+
+/** Picks versions for `latest`, and for `present` where the package is missing: the newest non-pre-release the sources offer. */
+export async function chooseVersions(desired: DesiredHost, actual: ActualState, deps: HostDeps): Promise<Record<string, string>> {
+  const chosen: Record<string, string> = {};
+  const jobs: Promise<void>[] = [];
+  for (const t of desired.targets) {
+    for (const p of t.packages) {
+      if (p.spec !== 'latest' && p.spec !== 'present') continue;
+      const adapter = deps.manager(p.manager);
+      const have = actual.targets[t.target]?.[p.manager];
+      if (p.spec === 'present' && have?.status === 'ok' && have.packages[adapter.normalizeName(p.name)] !== undefined) continue;
+      jobs.push((async () => {
+        try {
+          const versions = await adapter.listAvailable(p.name, { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs }, sourcesFor(t.sources, p.manager, deps.fleetDir));
+          const scheme = schemeFor(p.manager);
+          const stable = versions.map((v) => v.version).filter((v) => scheme.valid(v) && !scheme.parse(v).prerelease);
+          const best = stable.sort((a, b) => scheme.compare(b, a))[0];
+          if (best) chosen[packageKey(t.target, p.manager, p.name)] = best;
+        } catch {
+          // The planner reports an unresolved version as a warning.
+        }
+      })());
+    }
+  }
+  await Promise.all(jobs);
+  return chosen;
+}

@@ -1,0 +1,159 @@
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Runner } from '../util/exec.js';
+import { GitfleetError, ValidationError, errorMessage } from '../util/errors.js';
+import { statePaths } from '../util/state-dir.js';
+import { getManager } from '../managers/api.js';
+import { driverFor } from '../sandboxes/api.js';
+import { plan } from '../plan/plan.js';
+import type { Inventory, Plan } from '../plan/types.js';
+import { emptyInventory } from '../plan/types.js';
+import { EventBus } from '../events/bus.js';
+import { AuditLog } from '../events/audit.js';
+import { logSink } from '../events/sinks/log.js';
+import { ndjsonSink } from '../events/sinks/ndjson.js';
+import type { EventSink } from '../events/types.js';
+import type { HostDeps } from './context.js';
+import { observe, chooseVersions } from './observe.js';
+import { prepare, type Prepared, type RepoLocation } from './prepare.js';
+import { acquireLock } from './lock.js';
+import { applyPlan, type ApplyResult, type Progress } from './apply.js';
+import { readJournal, clearJournal, writeJournal } from './journal.js';
+import { rollback } from './rollback.js';
+import { readJson, writeJson } from './store.js';
+import type { Batch } from './journal.js';
+
+/** Everything a one-host run needs; the CLI and the agent fill it in. */
+export interface HostRunOptions extends RepoLocation {
+  host: string;
+  stateDir: string;
+  runner: Runner;
+  log: Logger;
+  /** apt/dnf `system` target redirected to an alternative root (tests, chroots). */
+  systemRoot?: string;
+  env?: Record<string, string>;
+  batchTimeoutMs?: number;
+  lockWaitMs?: number;
+  extraSinks?: EventSink[];
+  capabilities?: string[];
+  progress?: (p: Progress) => void;
+  /** Apply even a revision marked bad on this host. */
+  retryBad?: boolean;
+  now?: () => Date;
+  afterBatch?: (b: Batch) => Promise<void> | void;
+}
+
+/** The outcome of planning: the validated revision, the plan, and the inventory it was made against. */
+export interface Planned extends Prepared {
+  plan: Plan;
+  inventory: Inventory;
+}
+
+/** Revisions that failed on this host and are not retried until a newer one arrives. */
+export type BadRevisions = Record<string, { at: string; reason: string }>;
+
+/** The host's dependencies made from real parts. */
+export function hostDeps(o: HostRunOptions, fleetDir: string): HostDeps {
+  return { runner: o.runner, manager: getManager, driver: driverFor, fleetDir, systemRoot: o.systemRoot, env: o.env, batchTimeoutMs: o.batchTimeoutMs };
+}
+
+/** Source → validate → resolve → observe → plan. Changes nothing on the host. */
+export async function planHost(o: HostRunOptions): Promise<Planned> {
+  const paths = statePaths(o.stateDir);
+  await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
+  const prepared = await prepare(o.runner, o, o.host, o.stateDir, o.capabilities);
+  const inventory = await readJson<Inventory>(paths.inventory, emptyInventory());
+  const deps = hostDeps(o, prepared.fleetDir);
+  const actual = await observe(prepared.desired, inventory, deps);
+  const chosen = await chooseVersions(prepared.desired, actual, deps);
+  const p = plan({ desired: prepared.desired, actual, inventory, revision: prepared.revision, chosen, normalize: (m, n) => getManager(m).normalizeName(n) });
+  return { ...prepared, plan: p, inventory };
+}
+
+/** What `applyHost` did. */
+export interface HostApplyOutcome {
+  planned?: Planned;
+  result?: ApplyResult;
+  recovered?: 'rolled-back' | 'rollback-failed';
+  skipped?: 'bad-revision' | 'dry-run';
+}
+
+/** The whole one-shot reconcile under the host lock: recover an interrupted apply, plan, apply, report. */
+export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean } = {}): Promise<HostApplyOutcome> {
+  const paths = statePaths(o.stateDir);
+  await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireLock(paths.lock, { waitMs: o.lockWaitMs ?? 0, purpose: `apply ${o.host}` });
+  const audit = await AuditLog.open(paths.audit);
+  const bus = new EventBus({ host: o.host, sinks: [logSink(o.log), ndjsonSink({ path: paths.events, log: o.log }), ...(o.extraSinks ?? [])], log: o.log, now: o.now });
+  const out: HostApplyOutcome = {};
+  try {
+    const recovered = await recoverJournal(o, paths, bus, audit);
+    if (recovered) out.recovered = recovered;
+    if (recovered === 'rollback-failed') throw new GitfleetError('E_INTERNAL', `an interrupted apply could not be rolled back; the journal ${paths.journal} is kept for a human`);
+    let planned: Planned;
+    try {
+      planned = await planHost(o);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        bus.emit('infrastructure.config.invalid', { revision: 'unknown', diagnostics: err.diagnostics.map(({ file, line, column, code, message }) => ({ file, line, column, code, message })) });
+        await audit.append('config.invalid', { diagnostics: err.diagnostics.length });
+      }
+      throw err;
+    }
+    out.planned = planned;
+    const revBus = bus.withRevision(planned.revision);
+    const bad = await readJson<BadRevisions>(paths.badRevisions, {});
+    if (planned.revision && bad[planned.revision] && !o.retryBad) {
+      out.skipped = 'bad-revision';
+      return out;
+    }
+    if (opts.dryRun) {
+      out.skipped = 'dry-run';
+      return out;
+    }
+    await audit.append('plan', { revision: planned.revision, actions: planned.plan.actions.length, warnings: planned.plan.warnings.length });
+    const result = await applyPlan(planned.desired, planned.plan, {
+      deps: hostDeps(o, planned.fleetDir), paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
+      progress: o.progress, afterBatch: o.afterBatch,
+    });
+    out.result = result;
+    if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {
+      bad[planned.revision] = { at: (o.now ?? (() => new Date()))().toISOString(), reason: result.error?.message ?? result.status };
+      await writeJson(paths.badRevisions, bad);
+    }
+    if (result.status !== 'no-changes' && result.status !== 'rollback-failed') await writeJson(paths.applied, { revision: planned.revision, at: new Date().toISOString(), status: result.status });
+    return out;
+  } finally {
+    await bus.close();
+    await audit.close();
+    await lock.release();
+  }
+}
+
+/** A journal left by a crash: undo it to the snapshot, so the host is never half-applied silently. */
+async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof statePaths>, bus: EventBus, audit: AuditLog): Promise<'rolled-back' | 'rollback-failed' | undefined> {
+  const j = await readJournal(paths.journal);
+  if (!j) return undefined;
+  if (j.status === 'rollback-failed') return 'rollback-failed';
+  o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an interrupted apply; rolling it back');
+  j.status = 'rolling-back';
+  await writeJournal(paths.journal, j);
+  const deps = hostDeps(o, '');
+  let res;
+  try {
+    res = await rollback(j, deps);
+  } catch (err) {
+    res = { ok: false, restored: 0, error: errorMessage(err) };
+  }
+  bus.withRevision(j.revision).emit('infrastructure.update.rolled_back', { reason: 'recovered an interrupted apply', restored: res.restored, ok: res.ok });
+  await audit.append('apply.recovered', { journal: j.id, revision: j.revision, ok: res.ok, restored: res.restored });
+  if (!res.ok) {
+    j.status = 'rollback-failed';
+    j.error = { code: 'E_ROLLBACK', message: res.error ?? 'rollback failed' };
+    await writeJournal(paths.journal, j);
+    return 'rollback-failed';
+  }
+  await writeJson(paths.inventory, j.inventoryBefore);
+  await clearJournal(paths.journal);
+  return 'rolled-back';
+}

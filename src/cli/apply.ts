@@ -1,0 +1,88 @@
+import type { CliCommand, CliContext } from './types.js';
+import { parseFlags } from './args.js';
+import { HOST_FLAGS, HOST_FLAGS_HELP, hostRunOptions } from './host-flags.js';
+import { applyHost } from '../apply/run.js';
+import type { Progress } from '../apply/apply.js';
+import { renderPlan, useColour } from '../plan/render.js';
+import type { Plan } from '../plan/types.js';
+import { GitfleetError } from '../util/errors.js';
+
+export const applyCommand: CliCommand = {
+  name: 'apply',
+  summary: 'apply the desired state to a host: plan, journal, batches, health checks, rollback',
+  help: `Usage: gitfleet apply --host NAME [--repo DIR|URL] [--rev REV] [--dry-run] [--yes]
+
+Plans like 'gitfleet plan', then executes the plan under the host's lock: a journal and a snapshot
+of prior versions are written before anything changes; each manager's changes in a target run as
+one batch with a timeout; the policies' health checks run after any change. A failed batch or
+health check rolls back to the snapshot and marks the revision bad on this host (not retried until
+a newer revision). An apply interrupted by a crash is rolled back at the next run.
+
+Flags:
+${HOST_FLAGS_HELP}
+  --dry-run            print the plan and stop
+  --yes                do not ask; required when stdin is not a terminal
+  --wait SEC           wait this long for another apply's lock (default 0: refuse at once)
+  --retry-bad          apply a revision even though it failed here before
+  --json               print the outcome as one JSON document
+
+Exit codes: 0 applied or nothing to do, 1 failed (rolled back, or an error).
+
+Example:
+  gitfleet apply --host demo --repo fleet --state-dir .gitfleet-state --yes`,
+  async run(ctx) {
+    const { values } = parseFlags(ctx.argv, {
+      ...HOST_FLAGS, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, wait: { type: 'string' },
+      'retry-bad': { type: 'boolean' }, json: { type: 'boolean' },
+    }, false);
+    const o = hostRunOptions(ctx, values);
+    if (!values.yes && !values['dry-run']) {
+      throw new GitfleetError('E_USAGE', 'apply changes the host: pass --yes to go ahead (or --dry-run to see the plan)');
+    }
+    const tty = Boolean(ctx.stderr.isTTY);
+    o.lockWaitMs = values.wait === undefined ? 0 : Number(values.wait) * 1000;
+    o.retryBad = Boolean(values['retry-bad']);
+    o.progress = (p) => ctx.stderr.write(tty ? progressLine(p) : JSON.stringify({ progress: p }) + '\n');
+    const out = await applyHost(o, { dryRun: Boolean(values['dry-run']) });
+    if (values.json) {
+      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, skipped: out.skipped ?? null }, null, 2) + '\n');
+    } else {
+      report(ctx, out);
+    }
+    const status = out.result?.status;
+    return status === 'rolled-back' || status === 'rollback-failed' || status === 'failed' || out.skipped === 'bad-revision' ? 1 : 0;
+  },
+};
+
+function report(ctx: CliContext, out: Awaited<ReturnType<typeof applyHost>>): void {
+  const w = (s: string): void => { ctx.stdout.write(s + "\n"); };
+  if (out.recovered) w(`recovered an interrupted apply: ${out.recovered}`);
+  if (!out.planned) return;
+  ctx.stdout.write(renderPlan(out.planned.plan, { color: useColour(ctx.stdout, ctx.env) }));
+  if (out.skipped === 'dry-run') return w('Dry run: nothing was changed.');
+  if (out.skipped === 'bad-revision') return w(`Revision ${out.planned.revision} failed on this host before; not applying it again (pass --retry-bad to try anyway).`);
+  const r = out.result!;
+  for (const h of r.health) w(`health ${h.name}: ${h.ok ? 'ok' : `FAILED (${h.detail ?? ''})`} in ${h.ms} ms`);
+  switch (r.status) {
+    case 'no-changes': return w('Apply complete: nothing to do.');
+    case 'applied': return w(`Apply complete in ${(r.durationMs / 1000).toFixed(1)} s: ${done(out.planned.plan)}.`);
+    case 'rolled-back': return w(`Apply FAILED (${r.error?.stage}: ${r.error?.message}); rolled back to the previous versions. The revision is marked bad on this host.`);
+    case 'failed': return w(`Apply FAILED (${r.error?.message}); policy says rollback: never, so completed batches stay.`);
+    case 'rollback-failed': return w(`Apply FAILED (${r.error?.message}) and the ROLLBACK FAILED too (${r.rollbackError}). The journal is kept in the state directory for a human.`);
+  }
+}
+
+function done(p: Plan): string {
+  const n = (k: Plan['actions'][number]['kind']) => p.actions.filter((a) => a.kind === k).length;
+  return `${n('create-sandbox')} sandbox(es) created, ${n('install')} installed, ${n('upgrade')} upgraded, ${n('downgrade')} downgraded, ${n('remove')} removed`;
+}
+
+function progressLine(p: Progress): string {
+  switch (p.phase) {
+    case 'batch-start': return `[${p.index}/${p.total}] ${p.target} ${p.manager}: ${p.count} change(s)…\n`;
+    case 'batch-done': return `[${p.index}/${p.total}] ${p.target} ${p.manager}: done\n`;
+    case 'batch-failed': return `[${p.index}/${p.total}] ${p.target} ${p.manager}: FAILED: ${p.detail}\n`;
+    case 'health': return p.count ? `running ${p.count} health check(s)…\n` : '';
+    case 'rollback': return `rolling back: ${p.detail}\n`;
+  }
+}

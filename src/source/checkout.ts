@@ -1,0 +1,59 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Runner } from '../util/exec.js';
+import { GitfleetError } from '../util/errors.js';
+import { git } from './git.js';
+
+/** A local clone of the fleet repository inside the state directory. */
+export interface Checkout {
+  dir: string;
+  url: string;
+}
+
+/** Makes sure `dir` is a clone of `url` (cloning on first use) and fetches the branch; returns the remote head's SHA. */
+export async function fetchBranch(runner: Runner, url: string, dir: string, branch: string): Promise<string> {
+  validateRef(branch);
+  if (!(await exists(join(dir, '.git')))) {
+    await git(runner, ['init', '-q', '-b', branch, dir]);
+    await git(runner, ['-C', dir, 'remote', 'add', 'origin', url]);
+  } else {
+    await git(runner, ['-C', dir, 'remote', 'set-url', 'origin', url]);
+  }
+  await git(runner, ['-C', dir, 'fetch', '-q', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+  return git(runner, ['-C', dir, 'rev-parse', '--verify', `refs/remotes/origin/${branch}^{commit}`]);
+}
+
+/** The SHA a revision name stands for in the clone. */
+export async function revParse(runner: Runner, dir: string, rev: string): Promise<string> {
+  validateRef(rev);
+  return git(runner, ['-C', dir, 'rev-parse', '--verify', `${rev}^{commit}`]);
+}
+
+/** Puts the work tree at exactly `sha` (detached), removing files that revision does not have. */
+export async function checkoutRevision(runner: Runner, dir: string, sha: string): Promise<void> {
+  if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitfleetError('E_GIT', `not a commit SHA: ${sha}`);
+  await git(runner, ['-C', dir, 'checkout', '-q', '-f', '--detach', sha]);
+  await git(runner, ['-C', dir, 'clean', '-q', '-ffdx']);
+}
+
+/** The SHA the work tree is at, or undefined for a fresh clone. */
+export async function headOf(runner: Runner, dir: string): Promise<string | undefined> {
+  try {
+    return await git(runner, ['-C', dir, 'rev-parse', '--verify', 'HEAD^{commit}']);
+  } catch {
+    return undefined;
+  }
+}
+
+function validateRef(ref: string): void {
+  if (!/^(?!-)(?!.*\.\.)[A-Za-z0-9._/^~@{}-]{1,200}$/.test(ref)) throw new GitfleetError('E_USAGE', `"${ref}" is not a valid branch or revision name`);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
