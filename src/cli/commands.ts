@@ -4,6 +4,7 @@ import { resolveCommand } from './resolve.js';
 import { planCommand } from './plan.js';
 import { applyCommand } from './apply.js';
 import { factsCommand } from './facts.js';
+import { inventoryCommand } from './inventory.js';
 import { auditCommand } from './audit.js';
 // One import and one entry per command file.
 
@@ -14,5 +15,6 @@ export const commands: CliCommand[] = [
   planCommand,
   applyCommand,
   factsCommand,
+  inventoryCommand,
   auditCommand,
 ];
