@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { webhookSink } from '../events/sinks/webhook.js';
+import type { EventSink } from '../events/types.js';
 import type { CliContext } from './types.js';
 import { GitfleetError } from '../util/errors.js';
 import { stateDir } from '../util/state-dir.js';
@@ -14,6 +17,8 @@ export const HOST_FLAGS = {
   'state-dir': { type: 'string' },
   'system-root': { type: 'string' },
   'batch-timeout': { type: 'string' },
+  'event-webhook': { type: 'string' },
+  'event-webhook-secret-file': { type: 'string' },
 } as const;
 
 export const HOST_FLAGS_HELP = `  --host NAME          the host to act for (required)
@@ -22,7 +27,9 @@ export const HOST_FLAGS_HELP = `  --host NAME          the host to act for (requ
   --branch B           the branch to follow in a git repository (default main)
   --state-dir DIR      where gitfleet keeps its state (default /var/lib/gitfleet, or $GITFLEET_STATE_DIR)
   --system-root DIR    act on apt/dnf in DIR instead of / (dpkg --root): for tests and chroots
-  --batch-timeout SEC  how long one manager command may take (default 900)`;
+  --batch-timeout SEC  how long one manager command may take (default 900)
+  --event-webhook URL  also POST every event to URL, signed with HMAC-SHA256 (X-Gitfleet-Signature)
+  --event-webhook-secret-file F   the shared secret for --event-webhook (never on the command line)`;
 
 /** The one-host run options from parsed flags. */
 export function hostRunOptions(ctx: CliContext, values: Record<string, unknown>): HostRunOptions {
@@ -41,7 +48,18 @@ export function hostRunOptions(ctx: CliContext, values: Record<string, unknown>)
     runner: execRunner,
     log: ctx.log,
     env: managerEnv(ctx.env),
+    extraSinks: webhookSinks(ctx, values),
   };
+}
+
+/** The signed webhook event sink when asked for; the secret comes from a file, never from an argument. */
+function webhookSinks(ctx: CliContext, values: Record<string, unknown>): EventSink[] {
+  const url = values['event-webhook'] as string | undefined;
+  if (!url) return [];
+  const file = values['event-webhook-secret-file'] as string | undefined;
+  if (!file) throw new GitfleetError('E_USAGE', '--event-webhook needs --event-webhook-secret-file with the shared secret');
+  const secret = readFileSync(resolve(ctx.cwd, file), 'utf8').trim();
+  return [webhookSink({ url, secret, log: ctx.log })];
 }
 
 function resolveRepo(cwd: string, repo: string): string {
