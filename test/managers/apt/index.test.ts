@@ -9,38 +9,16 @@ import { parseDpkgQuery, parseDpkgWritten } from '../../../src/managers/apt/pars
 import type { PackageChange, Target } from '../../../src/managers/types.js';
 import { GitfleetError } from '../../../src/util/errors.js';
 import { execRunner, runChecked } from '../../../src/util/exec.js';
+import { buildDeb as buildDebIn, newDpkgRoot, type DebSpec } from '../../helpers/debs.js';
 
 const ctx = { runner: execRunner };
 let work: string;
 let debs: string;
 let native: string;
 
-interface DebSpec {
-  name: string;
-  version: string;
-  arch: string;
-  extra?: string;
-  conffile?: boolean;
-}
-
-/** Builds a real .deb with dpkg-deb; dpkg-deb names it in `debs` (name_version-without-epoch_arch.deb). */
-async function buildDeb(spec: DebSpec): Promise<void> {
-  const dir = join(work, 'src', `${spec.name}-${spec.version.replace(':', '_')}-${spec.arch}`);
-  await mkdir(join(dir, 'DEBIAN'), { recursive: true });
-  await mkdir(join(dir, 'usr/share', spec.name), { recursive: true });
-  await writeFile(join(dir, 'usr/share', spec.name, `f-${spec.arch}`), `${spec.version}\n`);
-  if (spec.conffile) {
-    await mkdir(join(dir, 'etc'), { recursive: true });
-    await writeFile(join(dir, 'etc', `${spec.name}.conf`), 'x=1\n');
-    await writeFile(join(dir, 'DEBIAN/conffiles'), `/etc/${spec.name}.conf\n`);
-  }
-  const control = [
-    `Package: ${spec.name}`, `Version: ${spec.version}`, `Architecture: ${spec.arch}`,
-    'Maintainer: Test <test@example.invalid>', ...(spec.extra ? [spec.extra] : []),
-    'Description: gitfleet test package', ' built by test/managers/apt/index.test.ts', '',
-  ].join('\n');
-  await writeFile(join(dir, 'DEBIAN/control'), control);
-  await runChecked(execRunner, { file: 'dpkg-deb', args: ['--build', '--root-owner-group', dir, debs] });
+/** Builds a real .deb with dpkg-deb into the shared `debs` folder. */
+function buildDeb(spec: DebSpec): Promise<void> {
+  return buildDebIn(work, debs, spec);
 }
 
 /** What dpkg-query itself reports as installed under the root (the reference). */
@@ -49,12 +27,8 @@ async function dpkgQueryInstalled(root: string): Promise<{ installed: Record<str
   return { installed: parseDpkgQuery(res.stdout), raw: res.stdout };
 }
 
-async function newRoot(name: string): Promise<string> {
-  const root = join(work, name);
-  await mkdir(join(root, 'var/lib/dpkg/updates'), { recursive: true });
-  await mkdir(join(root, 'var/lib/dpkg/info'), { recursive: true });
-  await writeFile(join(root, 'var/lib/dpkg/status'), '');
-  return root;
+function newRoot(name: string): Promise<string> {
+  return newDpkgRoot(join(work, name));
 }
 
 async function apply(changes: PackageChange[], target: Target): Promise<void> {
