@@ -1,7 +1,7 @@
 // Listing installed dpkg packages: the apt adapter reading the status file vs `dpkg-query -W`,
 // on a synthetic but realistic status file with 3,000 installed packages (plus some `rc` ones).
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { timeCommand, timeFn } from './lib.js';
@@ -95,16 +95,34 @@ export async function bench({ projectDir, tmpDir, log }) {
 
   // A few untimed calls first: the agent lists again and again, so the steady state (optimized
   // code) is what it pays; the first, cold call is reported on its own row.
-  for (let i = 0; i < 3; i++) await aptAdapter.listInstalled(target, ctx);
-  const oursMs = await timeFn(() => aptAdapter.listInstalled(target, ctx), 5);
+  // The adapter skips re-parsing a status file whose inode, size and times did not change (dpkg replaces
+  // it by rename on every change). To time the parse itself, the file is replaced (untimed) before each rep.
+  const statusPath = join(admin, 'status');
+  const statusText = await readFile(statusPath);
+  const replace = async () => { await writeFile(`${statusPath}.new`, statusText); await rename(`${statusPath}.new`, statusPath); };
+  for (let i = 0; i < 3; i++) { await replace(); await aptAdapter.listInstalled(target, ctx); }
+  const parseTimes = [];
+  for (let i = 0; i < 5; i++) {
+    await replace();
+    const t = performance.now();
+    await aptAdapter.listInstalled(target, ctx);
+    parseTimes.push(performance.now() - t);
+  }
+  const oursMs = parseTimes.sort((a, b) => a - b)[2];
+  await aptAdapter.listInstalled(target, ctx);
+  const cachedMs = await timeFn(() => aptAdapter.listInstalled(target, ctx), 5);
   const peer = await timeCommand('dpkg-query', [`--admindir=${admin}`, '-W', '-f=${binary:Package}\t${Version}\n'], { reps: 3 });
   const ratio = peer.medianMs / oursMs;
   return [
     { area: 'listing', case: `dpkg status, ${count} installed: first (cold, unoptimized) call`, value: coldMs, unit: 'ms', peer: 'dpkg-query -W (median of 3)', peerValue: peer.medianMs, ratio: peer.medianMs / coldMs },
     { area: 'listing', case: `dpkg status, ${count} installed: same result as dpkg-query`, value: count, unit: 'pkgs', target: `${INSTALLED} and identical`, ok: same && count === INSTALLED },
     {
-      area: 'listing', case: `dpkg status, ${count} installed: apt listInstalled (warm, median of 5)`, value: oursMs, unit: 'ms',
+      area: 'listing', case: `dpkg status, ${count} installed: apt listInstalled, file changed (parse; warm code, median of 5)`, value: oursMs, unit: 'ms',
       peer: 'dpkg-query -W (median of 3)', peerValue: peer.medianMs, ratio, target: '>= 20x faster', ok: same && ratio >= 20,
+    },
+    {
+      area: 'listing', case: `dpkg status, ${count} installed: apt listInstalled, file unchanged (stat-validated, median of 5)`, value: cachedMs, unit: 'ms',
+      peer: 'dpkg-query -W (median of 3)', peerValue: peer.medianMs, ratio: peer.medianMs / cachedMs,
     },
   ];
 }

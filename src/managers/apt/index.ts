@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { posix } from 'node:path';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
@@ -29,6 +29,9 @@ export const aptAdapter: ManagerAdapter = {
 
   async listInstalled(target, ctx) {
     const file = statusFile(target);
+    const key = statKey(file);
+    const hit = key === undefined ? undefined : parsedCache.get(file);
+    if (hit && hit.key === key) return { packages: { ...hit.packages }, via: 'database' };
     let text: string;
     try {
       // Synchronous on purpose: one read of a few MB from the page cache costs less than the
@@ -39,7 +42,9 @@ export const aptAdapter: ManagerAdapter = {
       return { packages: await listViaDpkgQuery(target, ctx, file, err), via: 'command' };
     }
     const nativeArch = await nativeArchOf(ctx.runner, ctx);
-    return { packages: parseDpkgStatus(text, { file, nativeArch }), via: 'database' };
+    const packages = parseDpkgStatus(text, { file, nativeArch });
+    if (key !== undefined) parsedCache.set(file, { key, packages: { ...packages } });
+    return { packages, via: 'database' };
   },
 
   async listAvailable(name, ctx) {
@@ -51,6 +56,19 @@ export const aptAdapter: ManagerAdapter = {
     return aptCommands(changes, target, target.kind === 'root' ? debFinder(sources) : undefined);
   },
 };
+
+// A long-running agent lists the same status file every drift check. dpkg replaces the file by rename on
+// every change, so inode, size and change time identify its content; an unchanged file is not parsed again.
+const parsedCache = new Map<string, { key: string; packages: Record<string, string> }>();
+
+function statKey(file: string): string | undefined {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The status file of a target: the system's, or the one under an alternative root. */
 function statusFile(target: Target): string {
