@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { rolloutGate, waveIndex, type RolloutGateInput, type WaveMember } from '../../src/agent/waves.js';
+import type { HostStatus } from '../../src/report/types.js';
+
+const NOW = Date.parse('2024-05-01T12:00:00Z');
+const R = 'b'.repeat(40); // the revision being rolled out
+const OLD = 'a'.repeat(40); // its parent
+const LATER = 'c'.repeat(40); // a descendant of R
+// git ancestry, faked: OLD < R < LATER
+const order = [OLD, R, LATER];
+const isAtLeast = (applied: string, rev: string) => order.indexOf(applied) >= order.indexOf(rev) && order.indexOf(applied) >= 0;
+
+const ago = (ms: number) => new Date(NOW - ms).toISOString();
+const MIN = 60_000;
+
+function status(host: string, p: { health?: HostStatus['health']; applied?: string | null; attempted?: string | null; healthyFor?: number | null; heartbeatAgo?: number }): HostStatus {
+  return {
+    schemaVersion: 1, host, health: p.health ?? 'healthy',
+    revision: {
+      applied: p.applied === undefined ? R : p.applied, appliedAt: null, attempted: p.attempted ?? null,
+      healthySince: p.healthyFor === null ? null : ago(p.healthyFor ?? 60 * MIN),
+    },
+    conditions: [], drift: 0, lastError: null, heartbeat: ago(p.heartbeatAgo ?? 10_000),
+    agent: { version: '0.1.0', pid: 1, cycles: 1, lastCycleMs: 10, lastSuccessAt: null },
+  };
+}
+
+const WAVES = [{ name: 'canary', soak: '10m' }, { name: 'early', soak: '30m' }, { name: 'broad' }];
+const canary = (s: HostStatus | null): WaveMember => ({ host: 'c1', wave: 'canary', status: s });
+
+function gate(statuses: WaveMember[], over: Partial<RolloutGateInput> = {}) {
+  return rolloutGate({ revision: R, host: 'me', hostWave: 'early', waves: WAVES, maxUnavailable: 0, statuses, now: NOW, isAtLeast, staleAfterMs: 5 * MIN, ...over });
+}
+
+describe('rolloutGate', () => {
+  it.each<[string, WaveMember[], Partial<RolloutGateInput>, string, RegExp?]>([
+    ['canary healthy, soak not over → wait', [canary(status('c1', { healthyFor: 5 * MIN }))], {}, 'WaitingForWave', /c1 is healthy for 5m of the canary soak of 10m/],
+    ['canary healthy, soak over → ok', [canary(status('c1', { healthyFor: 10 * MIN }))], {}, 'ok'],
+    ['canary on a later revision, soaked → ok (R or later)', [canary(status('c1', { applied: LATER }))], {}, 'ok'],
+    ['canary still on the old revision → wait', [canary(status('c1', { applied: OLD }))], {}, 'WaitingForWave', /c1 has not applied bbbbbbb yet/],
+    ['canary never applied anything → wait', [canary(status('c1', { applied: null, health: 'pending' }))], {}, 'WaitingForWave', /has not applied/],
+    ['canary degraded on R → wait', [canary(status('c1', { health: 'degraded' }))], {}, 'WaitingForWave', /c1 is degraded/],
+    ['canary failed on R → WaveFailed', [canary(status('c1', { health: 'failed', applied: OLD, attempted: R }))], {}, 'WaveFailed', /failed in an earlier wave on c1 \(wave canary\)/],
+    ['a failure on R halts even when that host went offline', [canary(status('c1', { health: 'failed', applied: OLD, attempted: R, heartbeatAgo: 60 * MIN }))], { maxUnavailable: 5 }, 'WaveFailed'],
+    ['canary failed on an older revision, not yet on R → wait', [canary(status('c1', { health: 'failed', applied: OLD, attempted: OLD }))], {}, 'WaitingForWave'],
+    ['offline canary, maxUnavailable 0 → wait', [canary(status('c1', { heartbeatAgo: 6 * MIN }))], { maxUnavailable: 0 }, 'WaitingForWave', /c1 \(offline\).*1 unavailable, 0 allowed/],
+    ['offline canary, maxUnavailable 1 → ok', [canary(status('c1', { heartbeatAgo: 6 * MIN }))], { maxUnavailable: 1 }, 'ok'],
+    ['never-seen canary counts as unavailable', [canary(null)], { maxUnavailable: 0 }, 'WaitingForWave', /never reported/],
+    ['never-seen canary within maxUnavailable → ok', [canary(null)], { maxUnavailable: 1 }, 'ok'],
+    ['the first wave is never gated', [canary(status('c1', { health: 'failed', attempted: R }))], { hostWave: 'canary' }, 'ok'],
+    ['no waves: never gated', [canary(null)], { waves: [] }, 'ok'],
+    ['no wave → last wave: gated by every earlier wave', [canary(status('c1', {})), { host: 'e1', wave: 'early', status: status('e1', { healthyFor: 20 * MIN }) }], { hostWave: undefined }, 'WaitingForWave', /e1 is healthy for 20m of the early soak of 30m/],
+    ['last wave after both earlier waves soaked → ok', [canary(status('c1', {})), { host: 'e1', wave: 'early', status: status('e1', { healthyFor: 31 * MIN }) }], { hostWave: 'broad' }, 'ok'],
+    ['hosts of the same or later waves do not gate', [{ host: 'e2', wave: 'early', status: status('e2', { applied: OLD }) }, { host: 'b1', status: null }], {}, 'ok'],
+    ['this host itself is ignored', [canary(status('c1', {})), { host: 'me', wave: 'canary', status: null }], {}, 'ok'],
+    ['a wave without soak needs only healthy on R', [{ host: 'e1', wave: 'early', status: status('e1', { healthyFor: 0 }) }], { hostWave: 'broad', waves: [{ name: 'early' }, { name: 'broad' }] }, 'ok'],
+  ])('%s', (_what, statuses, over, want, msg) => {
+    const got = gate(statuses, over);
+    if (want === 'ok') expect(got).toEqual({ ok: true });
+    else {
+      expect(got).toMatchObject({ ok: false, reason: want });
+      if (msg && !got.ok) expect(got.message).toMatch(msg);
+    }
+  });
+
+  it('lists a few blockers and counts the rest', () => {
+    const many = Array.from({ length: 6 }, (_, i) => canary(status(`c${i}`, { applied: OLD }))).map((m, i) => ({ ...m, host: `c${i}` }));
+    const got = gate(many);
+    expect(!got.ok && got.message).toMatch(/c0 has not applied .*c2 has not applied bbbbbbb yet and 3 more/);
+  });
+});
+
+describe('waveIndex', () => {
+  it.each([['canary', 0], ['broad', 2], [undefined, 2], ['nope', 2]] as const)('%s → %d', (wave, i) => expect(waveIndex(WAVES, wave)).toBe(i));
+});

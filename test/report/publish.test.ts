@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execRunner } from '../../src/util/exec.js';
+import { publishStatus, shouldPublish, writeLocalStatus, validateHostName } from '../../src/report/publish.js';
+import { statusRef, type HostStatus } from '../../src/report/types.js';
+import { git, testRepo } from '../helpers/git.js';
+import { makeStatus } from './helpers.js';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gf-publish-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('writeLocalStatus', () => {
+  it('writes status.json in the state directory, replacing the previous one', async () => {
+    const state = join(dir, 'state');
+    await writeLocalStatus(state, makeStatus('h1', { drift: 1 }));
+    const path = await writeLocalStatus(state, makeStatus('h1', { drift: 2 }));
+    expect(path).toBe(join(state, 'status.json'));
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ host: 'h1', drift: 2 });
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe('publishStatus', () => {
+  it('pushes an orphan commit with one file, status.json, and force-replaces it', async () => {
+    const repo = await testRepo(join(dir, 'r1'));
+    const head = await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const work = join(dir, 'work1');
+    const first = await publishStatus(execRunner, repo.remote, makeStatus('h1', { health: 'pending' }), { workDir: work });
+    expect(first.ref).toBe('refs/gitfleet/status/h1');
+    expect(await git(repo.remote, ['rev-parse', first.ref])).toBe(first.commit);
+    // orphan: no parents; exactly one file
+    expect(await git(repo.remote, ['rev-list', '--parents', '-n', '1', first.commit])).toBe(first.commit);
+    expect(await git(repo.remote, ['ls-tree', '--name-only', first.commit])).toBe('status.json');
+    // the commit is dated by the heartbeat it carries
+    expect(await git(repo.remote, ['log', '-1', '--format=%cI %an', first.commit])).toBe('2024-05-01T12:00:00+00:00 gitfleet agent (h1)');
+    const second = await publishStatus(execRunner, repo.remote, makeStatus('h1', { revision: { applied: head, appliedAt: null, attempted: null, healthySince: null } }), { workDir: work });
+    expect(second.commit).not.toBe(first.commit);
+    expect(await git(repo.remote, ['rev-parse', statusRef('h1')])).toBe(second.commit);
+    expect(await git(repo.remote, ['rev-list', '--count', second.commit])).toBe('1'); // not a child of the first
+    const doc = JSON.parse(await git(repo.remote, ['cat-file', 'blob', `${second.commit}:status.json`])) as HostStatus;
+    expect(doc).toMatchObject({ host: 'h1', health: 'healthy', revision: { applied: head } });
+    // the branch is untouched
+    expect(await git(repo.remote, ['rev-parse', 'refs/heads/main'])).toBe(head);
+  });
+
+  it('lets many hosts publish at once without contention (one ref each)', async () => {
+    const repo = await testRepo(join(dir, 'r2'));
+    await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const hosts = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'];
+    const results = await Promise.all(hosts.map((h) => publishStatus(execRunner, repo.remote, makeStatus(h), { workDir: join(dir, `work-${h}`) })));
+    const refs = await git(repo.remote, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/gitfleet/status/']);
+    expect(refs.split('\n').sort()).toEqual(results.map((r) => `${r.ref} ${r.commit}`).sort());
+  });
+
+  it('refuses host names that cannot be a ref, before running git', async () => {
+    for (const bad of ['../x', 'a..b', 'x.lock', '-h', 'A', 'a/b', '']) expect(() => validateHostName(bad), bad).toThrow(/not a valid host name/);
+    await expect(publishStatus(execRunner, '-u', makeStatus('h1'), { workDir: join(dir, 'w') })).rejects.toThrow(/not a usable repository/);
+  });
+
+  it('reports an unreachable repository as E_GIT', async () => {
+    await expect(publishStatus(execRunner, join(dir, 'missing.git'), makeStatus('h1'), { workDir: join(dir, 'work-missing') })).rejects.toMatchObject({ code: 'E_GIT' });
+  });
+});
+
+describe('shouldPublish', () => {
+  const base = makeStatus('h1');
+  const later = (s: HostStatus, ms: number): HostStatus => ({ ...s, heartbeat: new Date(Date.parse(s.heartbeat) + ms).toISOString() });
+  const HB = 5 * 60_000;
+  it.each<[string, HostStatus | null, HostStatus, boolean]>([
+    ['first publish', null, base, true],
+    ['nothing changed, within the heartbeat', base, later(base, 60_000), false],
+    ['only agent counters changed', base, { ...later(base, 60_000), agent: { ...base.agent, cycles: 99, lastCycleMs: 5, lastSuccessAt: '2024-05-01T12:01:00.000Z' } }, false],
+    ['heartbeat interval reached', base, later(base, HB), true],
+    ['health changed', base, { ...later(base, 1000), health: 'degraded' }, true],
+    ['drift changed', base, { ...base, drift: 3 }, true],
+    ['revision changed', base, { ...base, revision: { ...base.revision, applied: 'f'.repeat(40) } }, true],
+    ['an error appeared', base, { ...base, lastError: { code: 'E_GIT', message: 'x', at: base.heartbeat } }, true],
+    ['the agent restarted (pid)', base, { ...base, agent: { ...base.agent, pid: 1 } }, true],
+  ])('%s → %s', (_what, prev, next, want) => {
+    expect(shouldPublish(prev, next, HB)).toBe(want);
+  });
+});

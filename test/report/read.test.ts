@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execRunner, type Command, type Runner } from '../../src/util/exec.js';
+import { publishStatus } from '../../src/report/publish.js';
+import { deriveHealth, readFleetStatus } from '../../src/report/read.js';
+import { parseBatchOutput } from '../../src/report/batch.js';
+import { isAncestor, ancestryOracle } from '../../src/report/ancestry.js';
+import { git, testRepo } from '../helpers/git.js';
+import { makeStatus, startDaemon } from './helpers.js';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gf-read-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+/** The real runner, recording which git subcommands ran. */
+function recording(): { runner: Runner; calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    runner: { run: (cmd: Command) => { calls.push(cmd.args.filter((a, i, all) => a !== '-c' && all[i - 1] !== '-c' && all[i - 1] !== '-C' && a !== '-C')[0] ?? ''); return execRunner.run(cmd); } },
+  };
+}
+
+/** Pushes a raw status.json text (possibly malformed) under a host's ref, as a foreign writer could. */
+async function pushRaw(remote: string, host: string, text: string): Promise<void> {
+  const scratch = join(dir, `raw-${host}`);
+  await git(dir, ['init', '-q', '--bare', scratch]);
+  const blob = (await execRunner.run({ file: 'git', args: ['hash-object', '-w', '--stdin'], cwd: scratch, input: text })).stdout.trim();
+  const tree = (await execRunner.run({ file: 'git', args: ['mktree'], cwd: scratch, input: `100644 blob ${blob}\tstatus.json\n` })).stdout.trim();
+  const commit = await git(scratch, ['-c', 'user.name=x', '-c', 'user.email=x@x', 'commit-tree', tree, '-m', 'raw']);
+  await git(scratch, ['push', '-q', '--force', remote, `${commit}:refs/gitfleet/status/${host}`]);
+}
+
+describe('readFleetStatus', () => {
+  it('reads every host from one fetch, one for-each-ref and one cat-file; malformed ones are data', async () => {
+    const repo = await testRepo(join(dir, 'r1'));
+    const head = await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const st = (h: string) => makeStatus(h, { drift: h.length, revision: { applied: head, appliedAt: null, attempted: null, healthySince: null } });
+    for (const h of ['web-2', 'db-1', 'web-10']) await publishStatus(execRunner, repo.remote, st(h), { workDir: join(dir, 'pub') });
+    await pushRaw(repo.remote, 'broken', '{"schemaVersion": 1, "host": "broken"');
+    await pushRaw(repo.remote, 'liar', JSON.stringify(makeStatus('other')));
+    await pushRaw(repo.remote, 'wrongtype', JSON.stringify({ ...makeStatus('wrongtype'), health: 'great' }));
+    const { runner, calls } = recording();
+    const got = await readFleetStatus(runner, repo.remote, join(dir, 'cache'));
+    expect(calls.filter((c) => c !== 'init')).toEqual(['fetch', 'for-each-ref', 'cat-file']);
+    expect(got.head).toBe(head);
+    expect(got.hosts.map((h) => h.host)).toEqual(['broken', 'db-1', 'liar', 'web-10', 'web-2', 'wrongtype']);
+    const by = Object.fromEntries(got.hosts.map((h) => [h.host, h]));
+    expect(by['db-1']!.status).toEqual(st('db-1'));
+    expect(by['web-10']!.error).toBeNull();
+    expect(by.broken).toMatchObject({ status: null, error: expect.stringMatching(/not JSON/) });
+    expect(by.liar).toMatchObject({ status: null, error: expect.stringMatching(/names host "other" but is published under the ref of liar/) });
+    expect(by.wrongtype).toMatchObject({ status: null, error: expect.stringMatching(/health "great"/) });
+  });
+
+  it('sees a replaced status and drops a deleted one on the next read (incremental cache)', async () => {
+    const repo = await testRepo(join(dir, 'r2'));
+    await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const cache = join(dir, 'cache2');
+    await publishStatus(execRunner, repo.remote, makeStatus('a'), { workDir: join(dir, 'p2') });
+    await publishStatus(execRunner, repo.remote, makeStatus('b'), { workDir: join(dir, 'p2') });
+    expect((await readFleetStatus(execRunner, repo.remote, cache)).hosts.map((h) => h.status?.health)).toEqual(['healthy', 'healthy']);
+    await publishStatus(execRunner, repo.remote, makeStatus('a', { health: 'failed' }), { workDir: join(dir, 'p2') });
+    await git(repo.remote, ['update-ref', '-d', 'refs/gitfleet/status/b']);
+    const again = await readFleetStatus(execRunner, repo.remote, cache);
+    expect(again.hosts.map((h) => [h.host, h.status?.health])).toEqual([['a', 'failed']]);
+  });
+
+  it('reads statuses of a repository that has no such branch', async () => {
+    const repo = await testRepo(join(dir, 'r3'));
+    await publishStatus(execRunner, repo.remote, makeStatus('solo'), { workDir: join(dir, 'p3') });
+    const got = await readFleetStatus(execRunner, repo.remote, join(dir, 'cache3'));
+    expect(got).toMatchObject({ head: null, hosts: [{ host: 'solo', error: null }] });
+  });
+
+  it('publishes and reads over git:// (git daemon on 127.0.0.1)', async () => {
+    const base = join(dir, 'served');
+    const repo = await testRepo(base);
+    const head = await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const daemon = await startDaemon(base);
+    try {
+      const url = daemon.url('remote.git');
+      await Promise.all(['n1', 'n2'].map((h) => publishStatus(execRunner, url, makeStatus(h, { drift: 2 }), { workDir: join(dir, `pd-${h}`) })));
+      expect(await git(repo.remote, ['for-each-ref', '--format=%(refname)', 'refs/gitfleet/status/'])).toBe('refs/gitfleet/status/n1\nrefs/gitfleet/status/n2');
+      const got = await readFleetStatus(execRunner, url, join(dir, 'cache-daemon'));
+      expect(got.head).toBe(head);
+      expect(got.hosts.map((h) => [h.host, h.status?.drift])).toEqual([['n1', 2], ['n2', 2]]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('fails with E_GIT when the repository cannot be reached', async () => {
+    await expect(readFleetStatus(execRunner, join(dir, 'nope.git'), join(dir, 'cache-nope'))).rejects.toMatchObject({ code: 'E_GIT' });
+  });
+});
+
+describe('deriveHealth', () => {
+  const s = makeStatus('h', { health: 'degraded', heartbeat: '2024-05-01T12:00:00.000Z' });
+  const at = Date.parse(s.heartbeat);
+  it.each([
+    ['fresh', at + 1000, 'degraded'],
+    ['exactly at the stale threshold', at + 300_000, 'degraded'],
+    ['just past the threshold', at + 300_001, 'offline'],
+    ['clock skew (heartbeat in the future)', at - 60_000, 'degraded'],
+  ] as const)('%s → %s', (_what, now, want) => expect(deriveHealth(s, now, 300_000)).toBe(want));
+  it('an unreadable heartbeat is offline', () => expect(deriveHealth({ ...s, heartbeat: 'yesterday' }, at, 300_000)).toBe('offline'));
+});
+
+describe('parseBatchOutput', () => {
+  it('reports a blob damaged by decoding (not UTF-8) and stops there', () => {
+    // a blob whose id does not match its (decoded) content
+    const out = `${'0'.repeat(40)} blob 3\nabc\n${'1'.repeat(40)} blob 2\n{}\n`;
+    expect(parseBatchOutput(out, ['x:status.json', 'y:status.json'])).toEqual([{ error: 'status.json is not UTF-8 text' }]);
+  });
+  it('passes "missing" through as an error', () => {
+    expect(parseBatchOutput('x:status.json missing\n', ['x:status.json'])).toEqual([{ error: 'missing' }]);
+  });
+});
+
+describe('isAncestor and ancestryOracle', () => {
+  it('answers from git history', async () => {
+    const repo = await testRepo(join(dir, 'anc'));
+    const a = await repo.commit({ f: '1' });
+    const b = await repo.commit({ f: '2' });
+    expect(await isAncestor(execRunner, repo.remote, a, b)).toBe(true);
+    expect(await isAncestor(execRunner, repo.remote, b, a)).toBe(false);
+    expect(await isAncestor(execRunner, repo.remote, a, a)).toBe(true);
+    await expect(isAncestor(execRunner, repo.remote, '9'.repeat(40), a)).rejects.toMatchObject({ code: 'E_GIT' });
+    await expect(isAncestor(execRunner, repo.remote, '--all', a)).rejects.toMatchObject({ code: 'E_USAGE' });
+    const atLeast = await ancestryOracle(execRunner, repo.remote, a, [b, a, null, '9'.repeat(40)]);
+    expect([atLeast(b, a), atLeast(a, a), atLeast('9'.repeat(40), a), atLeast(a, b)]).toEqual([true, true, false, false]);
+  });
+});
