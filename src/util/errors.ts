@@ -55,6 +55,19 @@ export class ValidationError extends GitfleetError {
   }
 }
 
+/** A forge (GitHub) refused or failed a request: the HTTP status and the forge's request id, for support. */
+export class ProviderError extends GitfleetError {
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(message: string, options: GitfleetErrorOptions & { status?: number; requestId?: string; code?: ErrorCode } = {}) {
+    super(options.code ?? 'E_PROVIDER', message, options);
+    this.name = 'ProviderError';
+    this.status = options.status;
+    this.requestId = options.requestId;
+  }
+}
+
 /** `file:line:column code: message (hint)`, one per line. */
 export function formatDiagnostic(d: Diagnostic): string {
   const hint = d.hint ? ` — ${d.hint}` : '';

@@ -1,0 +1,331 @@
+// The github provider against a fake GitHub (contract-checked against GitHub's OpenAPI description) with a real
+// git smart-HTTP backend: pushes are real, PR state follows the real refs.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { inspect } from 'node:util';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { githubProvider, type GithubProviderOptions } from '../../src/propose/providers/github.js';
+import type { PullRequestSpec } from '../../src/propose/provider.js';
+import { ProviderError } from '../../src/util/errors.js';
+import { execRunner } from '../../src/util/exec.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+
+const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
+let fake: FakeGitHub;
+let dir: string;
+let fetchCalls = 0;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gh-provider-'));
+  fake = await startFakeGitHub({ token: TOKEN });
+  await fake.seed({ 'fleet.yaml': 'name: acme\n', 'baselines/base.yaml': 'numpy: 1.26.3\n' });
+  fetchCalls = 0;
+});
+
+afterEach(async () => {
+  const failures = [...fake.failures];
+  await fake.close();
+  await rm(dir, { recursive: true, force: true });
+  // Every test ends here: the fake saw no unknown request and no contract violation.
+  expect(failures).toEqual([]);
+});
+
+function provider(over: Partial<GithubProviderOptions> = {}) {
+  return githubProvider({
+    owner: 'acme', repo: 'fleet', baseUrl: fake.apiUrl, auth: { token: TOKEN }, gitRemoteUrl: fake.gitUrl,
+    workspaceDir: join(dir, 'ws'), runner: execRunner, retry: { timeScaleMs: 5, pacing: false },
+    fetch: (url, init) => { fetchCalls++; return fetch(url, init); },
+    ...over,
+  });
+}
+
+function spec(over: Partial<PullRequestSpec> = {}): PullRequestSpec {
+  return {
+    branch: 'gitfleet/base-minor', base: 'main', title: 'Update base (minor)', body: 'numpy 1.26.3 → 1.26.4',
+    files: { 'baselines/base.yaml': 'numpy: 1.26.4\n' }, commitMessage: 'gitfleet: update base (minor)', labels: ['gitfleet', 'minor'], ...over,
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<ProviderError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ProviderError);
+  return err as ProviderError;
+}
+
+const count = (re: RegExp, method?: string) => fake.requests.filter((r) => re.test(r.path) && (!method || r.method === method)).length;
+
+describe('github provider: the life of a proposal', () => {
+  it('creates, finds, updates in place, labels, sets a status, detects a real-git merge and asks for auto-merge', async () => {
+    const gh = provider();
+    const first = await gh.ensurePullRequest(spec());
+    expect(first).toMatchObject({ created: true, updated: false, pr: { id: '1', branch: 'gitfleet/base-minor', state: 'open' } });
+    expect(fetchCalls).toBeGreaterThan(0); // the injected transport carried the calls
+    expect(await fake.branchSha('gitfleet/base-minor')).toBe(first.pr.headSha);
+    expect(fake.pulls[0]?.labels).toEqual(['gitfleet', 'minor']);
+
+    expect(await gh.findPullRequest('gitfleet/base-minor')).toMatchObject({ id: '1', state: 'open', headSha: first.pr.headSha });
+    expect(await gh.findPullRequest('gitfleet/other')).toBeUndefined();
+
+    // The same proposal again: nothing pushed, nothing patched.
+    const pushesBefore = count(/git-receive-pack$/, 'POST');
+    const again = await gh.ensurePullRequest(spec());
+    expect(again).toMatchObject({ created: false, updated: false, pr: { id: '1', headSha: first.pr.headSha } });
+    expect(count(/git-receive-pack$/, 'POST')).toBe(pushesBefore);
+    expect(count(/\/pulls\/1$/, 'PATCH')).toBe(0);
+
+    // A newer version: the same PR, force-pushed (one commit on the base), body refreshed.
+    const newer = await gh.ensurePullRequest(spec({ body: 'numpy 1.26.3 → 1.26.5', files: { 'baselines/base.yaml': 'numpy: 1.26.5\n' } }));
+    expect(newer).toMatchObject({ created: false, updated: true, pr: { id: '1' } });
+    expect(newer.pr.headSha).not.toBe(first.pr.headSha);
+    expect(fake.pulls).toHaveLength(1);
+    expect(fake.pulls[0]).toMatchObject({ body: 'numpy 1.26.3 → 1.26.5', headSha: newer.pr.headSha, state: 'open' });
+    expect(await fake.branchSha('gitfleet/base-minor')).toBe(newer.pr.headSha);
+
+    await gh.setCommitStatus(newer.pr.headSha, { context: 'gitfleet/web-01', state: 'pending', description: 'waiting for wave canary' });
+    expect(fake.statuses).toEqual([{ sha: newer.pr.headSha, state: 'pending', context: 'gitfleet/web-01', description: 'waiting for wave canary', targetUrl: null }]);
+
+    expect(await gh.isMerged(newer.pr)).toBe(false);
+    await fake.humanMerge('gitfleet/base-minor');
+    expect(await gh.isMerged(newer.pr)).toBe(true);
+    expect(await gh.findPullRequest('gitfleet/base-minor')).toBeUndefined();
+    expect(await gh.findPullRequest('gitfleet/base-minor', { includeClosed: true })).toMatchObject({ id: '1', state: 'merged' });
+
+    const auto = await gh.ensurePullRequest(spec({ branch: 'gitfleet/base-patch', title: 'Update base (patch)', autoMerge: true, files: { 'fleet.yaml': 'name: acme2\n' } }));
+    expect(auto).toMatchObject({ created: true, autoMerge: { enabled: true } });
+    expect(fake.pulls.find((p) => p.head === 'gitfleet/base-patch')?.autoMerge).toEqual({ method: 'squash' });
+
+    expect((await gh.listOpen('gitfleet/')).map((p) => p.branch)).toEqual(['gitfleet/base-patch']);
+    expect(await gh.listOpen('other/')).toEqual([]);
+  });
+
+  it('regenerates from a moved base: the branch is one commit on the new base', async () => {
+    const gh = provider();
+    const first = await gh.ensurePullRequest(spec());
+    const base2 = await fake.seed({ 'README.md': 'hello\n' });
+    const second = await gh.ensurePullRequest(spec());
+    expect(second).toMatchObject({ created: false, updated: true, pr: { id: '1' } });
+    expect(second.pr.headSha).not.toBe(first.pr.headSha);
+    expect(await fake.branchSha('gitfleet/base-minor')).toBe(second.pr.headSha);
+    expect(await provider().findPullRequest('gitfleet/base-minor')).toMatchObject({ headSha: second.pr.headSha });
+    const { git } = await import('../helpers/git.js');
+    expect(await git(fake.bare, ['rev-parse', `${second.pr.headSha}^`])).toBe(base2);
+  });
+
+  it('works as a GitHub App installation: JWT → installation token for the API and for the push', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const app = await startFakeGitHub({ app: { appId: 77, installationId: 123, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    try {
+      await app.seed({ 'fleet.yaml': 'name: acme\n' });
+      const gh = githubProvider({
+        owner: 'acme', repo: 'fleet', baseUrl: app.apiUrl, auth: { appId: 77, privateKey: pem, installationId: 123 }, gitRemoteUrl: app.gitUrl,
+        workspaceDir: join(dir, 'ws-app'), runner: execRunner, retry: { timeScaleMs: 5, pacing: false },
+      });
+      const r = await gh.ensurePullRequest(spec({ labels: [] }));
+      expect(r).toMatchObject({ created: true, pr: { id: '1' } });
+      expect(await app.branchSha('gitfleet/base-minor')).toBe(r.pr.headSha);
+      expect(app.requests.filter((q) => q.operation.startsWith('POST /app/installations')).length).toBe(1);
+      expect(app.failures).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('github provider: configuration', () => {
+  it('takes the token from GITHUB_TOKEN by default, with the throttling plugin\'s default pacing', async () => {
+    const gh = provider({ auth: undefined, env: { GITHUB_TOKEN: TOKEN }, retry: { timeScaleMs: 5 } });
+    await gh.setCommitStatus((await fake.branchSha('main'))!, { context: 'gitfleet/a', state: 'success', description: 'ok' });
+    expect(await gh.findPullRequest('gitfleet/none')).toBeUndefined();
+    expect(fake.statuses).toHaveLength(1);
+  });
+
+  it('without any credentials it says how to give them', () => {
+    expect(() => provider({ auth: undefined, env: {} })).toThrow(/set GITHUB_TOKEN or configure a GitHub App/);
+  });
+});
+
+describe('github provider: bad input', () => {
+  it('a token without rights (403): says which rights, pushes nothing, and a token with rights recovers', async () => {
+    const READ = `ghp_${randomBytes(18).toString('hex')}`;
+    fake.tokens.set(READ, 'read');
+    const ro = provider({ auth: { token: READ } });
+    const push = await rejection(ro.ensurePullRequest(spec()));
+    expect(push.message).toMatch(/the token lacks rights: needs contents:write and pull_requests:write/);
+    expect(push.status).toBe(403);
+    const status = await rejection(ro.setCommitStatus((await fake.branchSha('main'))!, { context: 'gitfleet/a', state: 'success', description: 'ok' }));
+    expect(status).toMatchObject({ status: 403, retryable: false, code: 'E_PROVIDER' });
+    expect(status.message).toMatch(/the token lacks rights: needs contents:write and pull_requests:write on acme\/fleet/);
+    expect(status.requestId).toMatch(/^FAKE:/);
+    expect(fake.pulls).toEqual([]);
+    expect(await fake.branchSha('gitfleet/base-minor')).toBeUndefined();
+
+    const r = await provider().ensurePullRequest(spec());
+    expect(r.created).toBe(true);
+  });
+
+  it('a 403 on one call is not retried', async () => {
+    const gh = provider();
+    const { pr } = await gh.ensurePullRequest(spec({ labels: [] }));
+    fake.fail({ method: 'POST', path: /\/labels$/ }, 'forbidden');
+    const err = await rejection(gh.addLabels(pr, ['x']));
+    expect(err.message).toMatch(/the token lacks rights/);
+    expect(count(/\/labels$/, 'POST')).toBe(1);
+  });
+
+  it('429 with Retry-After: waits and succeeds', async () => {
+    const gh = provider();
+    const sha = (await fake.branchSha('main'))!;
+    fake.fail({ method: 'POST', path: /\/statuses\// }, 'rate-limit', { retryAfter: 2 });
+    await gh.setCommitStatus(sha, { context: 'gitfleet/a', state: 'success', description: 'applied and healthy' });
+    expect(count(/\/statuses\//, 'POST')).toBe(2);
+    expect(fake.statuses).toHaveLength(1);
+  });
+
+  it('a 500 once is retried', async () => {
+    const gh = provider();
+    fake.fail({ method: 'GET', path: /\/pulls$/ }, 'server-error');
+    expect(await gh.findPullRequest('gitfleet/base-minor')).toBeUndefined();
+    expect(count(/\/pulls$/, 'GET')).toBe(2);
+  });
+
+  it('a secondary rate limit that persists: a bounded number of tries, then a clear retryable error; a later run recovers', async () => {
+    const gh = provider();
+    fake.fail({ path: /\/pulls$/ }, 'secondary-limit', { times: 3, retryAfter: 7 });
+    const err = await rejection(gh.ensurePullRequest(spec()));
+    expect(err).toMatchObject({ retryable: true, status: 403, code: 'E_PROVIDER' });
+    expect(err.message).toMatch(/secondary rate limit .* try again in 7 s/);
+    expect(count(/\/pulls$/)).toBe(3); // 1 + maxRetries (2)
+    expect(fake.pulls).toEqual([]);
+
+    const later = await gh.ensurePullRequest(spec());
+    expect(later).toMatchObject({ created: true, pr: { id: '1' } });
+  });
+
+  it('a rate limit asking for a long wait fails at once as retryable', async () => {
+    const gh = provider();
+    fake.fail({ path: /\/pulls$/ }, 'rate-limit', { retryAfter: 3600 });
+    const err = await rejection(gh.findPullRequest('gitfleet/base-minor'));
+    expect(err).toMatchObject({ retryable: true, status: 429 });
+    expect(err.message).toMatch(/rate limit/);
+    expect(count(/\/pulls$/)).toBe(1);
+  });
+
+  it('a PR closed by a human is reported closed and not reopened; a newer proposal opens a new PR', async () => {
+    const gh = provider();
+    const { pr } = await gh.ensurePullRequest(spec());
+    fake.closeAsHuman(Number(pr.id));
+    const again = await gh.ensurePullRequest(spec());
+    expect(again).toMatchObject({ created: false, updated: false, pr: { id: pr.id, state: 'closed' } });
+    expect(fake.pulls).toHaveLength(1);
+    expect(fake.pulls[0]?.state).toBe('closed');
+    expect(count(/\/pulls\/\d+$/, 'PATCH')).toBe(0);
+    expect(await gh.findPullRequest(spec().branch)).toBeUndefined();
+
+    const newer = await gh.ensurePullRequest(spec({ title: 'Update base (minor) to 1.26.5', files: { 'baselines/base.yaml': 'numpy: 1.26.5\n' } }));
+    expect(newer).toMatchObject({ created: true, pr: { id: '2', state: 'open' } });
+    expect(fake.pulls[0]?.state).toBe('closed');
+  });
+
+  it('a branch deleted under the bot is recreated with a new PR', async () => {
+    const gh = provider();
+    const { pr } = await gh.ensurePullRequest(spec());
+    await fake.deleteBranch(spec().branch);
+    expect(fake.pulls[0]?.state).toBe('closed'); // as GitHub does
+    const again = await gh.ensurePullRequest(spec());
+    expect(again).toMatchObject({ created: true, pr: { id: '2', state: 'open' } });
+    expect(again.pr.id).not.toBe(pr.id);
+    expect(await fake.branchSha(spec().branch)).toBe(again.pr.headSha);
+  });
+
+  it('a protected branch refusing the push (pre-receive hook): clear message, nothing opened, base untouched; recovers when lifted', async () => {
+    const gh = provider();
+    const main = await fake.branchSha('main');
+    await fake.protect(/^refs\/heads\//);
+    const err = await rejection(gh.ensurePullRequest(spec()));
+    expect(err.code).toBe('E_GIT');
+    expect(err.message).toMatch(/cannot push gitfleet\/base-minor/);
+    expect(err.message).toMatch(/GH006: Protected branch update failed|pre-receive hook declined/);
+    expect(fake.pulls).toEqual([]);
+    expect(await fake.branchSha('gitfleet/base-minor')).toBeUndefined();
+    expect(await fake.branchSha('main')).toBe(main);
+
+    await fake.protect(null);
+    expect((await gh.ensurePullRequest(spec())).created).toBe(true);
+  });
+
+  it('the server is down: clear retryable errors, nothing half-done; a later run recovers', async () => {
+    const gh = provider();
+    await fake.stop();
+    const push = await rejection(gh.ensurePullRequest(spec()));
+    expect(push).toMatchObject({ retryable: true, code: 'E_GIT' });
+    expect(push.message).toMatch(/cannot fetch/);
+    const api = await rejection(gh.findPullRequest('gitfleet/base-minor'));
+    expect(api).toMatchObject({ retryable: true, code: 'E_PROVIDER' });
+    expect(api.message).toMatch(/cannot reach GitHub at http:\/\/127\.0\.0\.1:\d+\/api\/v3/);
+
+    await fake.start();
+    expect(fake.pulls).toEqual([]);
+    const r = await gh.ensurePullRequest(spec());
+    expect(r).toMatchObject({ created: true, pr: { id: '1' } });
+  });
+
+  it('a repository that does not exist: 404 says so', async () => {
+    const err = await rejection(provider({ repo: 'nope' }).findPullRequest('gitfleet/base-minor'));
+    expect(err).toMatchObject({ status: 404 });
+    expect(err.message).toMatch(/repository acme\/nope not found/);
+  });
+
+  it('nothing to propose: a clear error and no PR', async () => {
+    const err = await rejection(provider().ensurePullRequest(spec({ files: { 'baselines/base.yaml': 'numpy: 1.26.3\n' } })));
+    expect(err.message).toMatch(/nothing to propose/);
+    expect(fake.pulls).toEqual([]);
+  });
+
+  it('auto-merge refused by GitHub (not allowed in the repository) is reported; the PR stands', async () => {
+    fake.allowAutoMerge = false;
+    const r = await provider().ensurePullRequest(spec({ autoMerge: true }));
+    expect(r).toMatchObject({ created: true, pr: { id: '1', state: 'open' }, autoMerge: { enabled: false } });
+    expect(r.autoMerge?.reason).toMatch(/Auto merge is not allowed for this repository/);
+    expect(fake.pulls[0]?.autoMerge).toBeNull();
+  });
+
+  it('the token never appears in an error message, a cause, or a log line', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+    const errors: unknown[] = [];
+    const READ = `ghp_${randomBytes(18).toString('hex')}`;
+    fake.tokens.set(READ, 'read');
+    const secretsOf = [TOKEN, READ];
+    const catchAll = (p: Promise<unknown>) => p.catch((e: unknown) => { errors.push(e); });
+    const gh = provider({ log });
+    await catchAll(provider({ log, auth: { token: READ } }).ensurePullRequest(spec()));       // push refused (403 from git)
+    await catchAll(provider({ log, auth: { token: READ } }).setCommitStatus('0'.repeat(40), { context: 'c', state: 'success', description: 'd' }));
+    await catchAll(provider({ log, auth: { token: 'ghp_wrong' } }).findPullRequest('gitfleet/a'));  // 401
+    await catchAll(provider({ log, gitRemoteUrl: fake.gitUrl.replace('//', `//x-access-token:${TOKEN}@`) }).ensurePullRequest(spec({ branch: 'gitfleet/y' })));
+    fake.fail({ path: /\/pulls$/ }, 'secondary-limit', { times: 5 });
+    await catchAll(gh.findPullRequest('gitfleet/a'));
+    await fake.protect(/^refs\/heads\//);
+    await catchAll(gh.ensurePullRequest(spec()));
+    await fake.protect(null);
+    await fake.stop();
+    await catchAll(gh.ensurePullRequest(spec()));
+    await catchAll(gh.findPullRequest('gitfleet/a'));
+    await fake.start();
+    expect(errors.length).toBeGreaterThanOrEqual(7);
+    for (const e of errors) {
+      const text = `${String((e as Error).message)}\n${inspect(e, { depth: 8 })}\n${JSON.stringify(e)}`;
+      for (const s of secretsOf) {
+        expect(text).not.toContain(s);
+        expect(text).not.toContain(Buffer.from(`x-access-token:${s}`).toString('base64'));
+      }
+    }
+    const logged = lines.join('');
+    expect(logged.length).toBeGreaterThan(0);
+    for (const s of secretsOf) expect(logged).not.toContain(s);
+  });
+});
