@@ -1,0 +1,200 @@
+/*
+ * The `git` provider: a proposal is a pushed branch `gitfleet/<...>` holding one commit on top of the base;
+ * a human merges it with any tool, and that merge is the approval. A plain git server has no pull-request
+ * objects, so the state of a proposal is read from git itself:
+ *   open    the remote branch exists and its head is not in the base;
+ *   merged  its head (or the last SHA we pushed, when the branch is gone) is an ancestor of the base, or the
+ *           base already holds exactly the files the proposal changed (a squash or rebase merge);
+ *   closed  the branch was deleted and the base does not hold its change: remembered through the last pushed
+ *           SHA in `<stateDir>/proposals.json`.
+ */
+import type { Runner } from '../../util/exec.js';
+import { GitfleetError, errorMessage } from '../../util/errors.js';
+import { git, gitCommand } from '../../source/git.js';
+import { gitSource } from '../../fleet/source.js';
+import { loadFleet } from '../../fleet/load.js';
+import { validateFleet } from '../../fleet/validate.js';
+import { formatDiagnostics } from '../../util/errors.js';
+import type { CommitStatus, PullRequestRef, PullRequestSpec, PullRequests } from '../provider.js';
+import type { ProposalStore } from '../state.js';
+import {
+  assertBranch, commitToBranch, fetchWorkspace, isAncestor, localRef, lsRemote, pushBranch, remoteBranchSha, type Workspace,
+} from '../workspace.js';
+
+export interface GitProviderOptions {
+  runner: Runner;
+  ws: Workspace;
+  store: ProposalStore;
+  now?: () => Date;
+  /** Checks a proposal commit before an auto-merge; default: load and validate the fleet at that SHA. */
+  validate?: (sha: string) => Promise<{ ok: boolean; reason?: string }>;
+  author?: { name: string; email: string };
+}
+
+/** What an auto-merge attempt did (git provider only). */
+export interface AutoMergeOutcome {
+  merged: boolean;
+  /** Why not, e.g. the server refused the push to a protected base. */
+  reason?: string;
+  sha?: string;
+}
+
+/** The result of ensurePullRequest, plus the auto-merge outcome when one was asked for. */
+export interface GitEnsureResult {
+  pr: PullRequestRef;
+  created: boolean;
+  updated: boolean;
+  autoMerge?: AutoMergeOutcome;
+}
+
+/** Longest body kept in a commit message: the commit is the only place a plain git server shows it. */
+const MAX_BODY_IN_COMMIT = 4000;
+
+/** The git provider over a workspace clone of the fleet repository. */
+export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullRequest(spec: PullRequestSpec): Promise<GitEnsureResult> } {
+  const { runner, ws, store } = o;
+  const now = o.now ?? (() => new Date());
+  const baseRef = () => `refs/remotes/origin/${ws.base}`;
+
+  async function known(sha: string): Promise<boolean> {
+    return (await localRef(runner, ws, sha)) !== undefined;
+  }
+
+  /** The head is in the base, or the base holds exactly the files the head commit changed. */
+  async function mergedIntoBase(sha: string): Promise<boolean> {
+    if (!(await known(sha))) return false;
+    const base = await localRef(runner, ws, baseRef());
+    if (!base) return false;
+    if (await isAncestor(runner, ws, sha, base)) return true;
+    const changed = (await git(runner, ['-C', ws.dir, 'diff-tree', '-r', '--no-commit-id', '--name-only', '-z', `${sha}^`, sha])).split('\0').filter(Boolean);
+    if (!changed.length) return false;
+    const listing = async (rev: string) => git(runner, ['-C', ws.dir, 'ls-tree', '-r', rev, '--', ...changed]);
+    return (await listing(sha)) === (await listing(base));
+  }
+
+  function ref(branch: string, state: PullRequestRef['state'], headSha: string): PullRequestRef {
+    return { id: branch, branch, title: store.state.proposals[branch]?.title ?? branch, state, headSha, url: `${ws.remote}#${branch}` };
+  }
+
+  async function find(branch: string, opts: { includeClosed?: boolean } = {}): Promise<PullRequestRef | undefined> {
+    assertBranch(branch);
+    const head = await remoteBranchSha(runner, ws, branch);
+    if (head) {
+      if (!(await known(head))) await fetchWorkspace(runner, ws);
+      if (await mergedIntoBase(head)) return opts.includeClosed ? ref(branch, 'merged', head) : undefined;
+      return ref(branch, 'open', head);
+    }
+    const last = store.state.proposals[branch]?.sha;
+    if (!last || !opts.includeClosed) return undefined;
+    return ref(branch, (await mergedIntoBase(last)) ? 'merged' : 'closed', last);
+  }
+
+  async function sameProposal(existing: string, sha: string): Promise<boolean> {
+    const [a, b, parent, base] = await Promise.all([
+      git(runner, ['-C', ws.dir, 'rev-parse', `${existing}^{tree}`]),
+      git(runner, ['-C', ws.dir, 'rev-parse', `${sha}^{tree}`]),
+      git(runner, ['-C', ws.dir, 'rev-parse', `${existing}^`]).catch(() => ''),
+      git(runner, ['-C', ws.dir, 'rev-parse', baseRef()]),
+    ]);
+    return a === b && parent === base;
+  }
+
+  async function validateAt(sha: string): Promise<{ ok: boolean; reason?: string }> {
+    if (o.validate) return o.validate(sha);
+    const res = await validateFleet(await loadFleet(await gitSource(runner, ws.dir, sha)));
+    return res.ok ? { ok: true } : { ok: false, reason: `the proposal does not validate:\n${formatDiagnostics(res.diagnostics)}` };
+  }
+
+  /** Merges `sha` into the base for real (fast-forward, else a merge commit made with merge-tree) and pushes the base. */
+  async function mergeIntoBase(branch: string, sha: string): Promise<AutoMergeOutcome> {
+    const check = await validateAt(sha);
+    if (!check.ok) return { merged: false, reason: check.reason ?? 'the proposal does not validate' };
+    const base = await git(runner, ['-C', ws.dir, 'rev-parse', baseRef()]);
+    let target = sha;
+    if (!(await isAncestor(runner, ws, base, sha))) {
+      // exit 1 is a conflict, which the checked helper would turn into an error
+      const tree = await runner.run(gitCommand(['-C', ws.dir, 'merge-tree', '--write-tree', base, sha]));
+      if (tree.exitCode !== 0) return { merged: false, reason: `merging ${branch} into ${ws.base} conflicts; the next run regenerates it from the base` };
+      const who = o.author ?? { name: 'gitfleet', email: 'gitfleet@localhost' };
+      target = await git(runner, ['-C', ws.dir, 'commit-tree', tree.stdout.split('\n')[0]!.trim(), '-p', base, '-p', sha, '-m', `Merge ${branch} (gitfleet auto-merge)`], {
+        env: { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email },
+      });
+    }
+    try {
+      // not forced: the server refuses it if the base moved meanwhile, and a protected base refuses it outright
+      await pushBranch(runner, ws, ws.base, { force: false, source: target });
+    } catch (err) {
+      return { merged: false, reason: `the server refused the push to ${ws.base}: ${errorMessage(err)}; the proposal branch stays for a human to merge` };
+    }
+    return { merged: true, sha: target };
+  }
+
+  return {
+    kind: 'git',
+    findPullRequest: find,
+
+    async ensurePullRequest(spec) {
+      assertBranch(spec.branch);
+      const existing = await localRef(runner, ws, `refs/remotes/origin/${spec.branch}`);
+      const sha = await commitToBranch(runner, ws, {
+        base: spec.base, branch: spec.branch, files: spec.files, message: commitMessage(spec), ...(o.author ? { author: o.author } : {}),
+      });
+      const wasMerged = existing !== undefined && (await mergedIntoBase(existing));
+      let head = sha;
+      const created = existing === undefined || wasMerged;
+      let updated = false;
+      if (existing && !wasMerged && (await sameProposal(existing, sha))) {
+        head = existing;
+      } else {
+        await pushBranch(runner, ws, spec.branch, { force: true });
+        updated = !created;
+      }
+      const prev = store.state.proposals[spec.branch];
+      store.record({ branch: spec.branch, title: spec.title, kind: kindOf(spec.branch), sha: head, id: spec.branch, versions: prev?.versions ?? {} }, now());
+      await store.save();
+      const pr = ref(spec.branch, 'open', head);
+      if (!spec.autoMerge) return { pr, created, updated };
+      const autoMerge = await mergeIntoBase(spec.branch, head);
+      if (autoMerge.merged) pr.state = 'merged';
+      return { pr, created, updated, autoMerge };
+    },
+
+    // A plain git server has no labels: the update type is in the branch name and the commit message.
+    async addLabels(_pr: PullRequestRef, _labels: string[]) {
+      return;
+    },
+
+    // Nor commit statuses: hosts publish their rollout on their own status refs (DESIGN.md §6) instead.
+    async setCommitStatus(_sha: string, _status: CommitStatus) {
+      return;
+    },
+
+    async isMerged(pr) {
+      const head = await remoteBranchSha(runner, ws, pr.branch);
+      if (head && !(await known(head))) await fetchWorkspace(runner, ws);
+      return mergedIntoBase(head ?? pr.headSha);
+    },
+
+    async listOpen(prefix) {
+      if (!/^[A-Za-z0-9._/-]*$/.test(prefix)) throw new GitfleetError('E_USAGE', `"${prefix}" is not a branch prefix`);
+      const heads = await lsRemote(runner, ws, [`refs/heads/${prefix}*`]);
+      const out: PullRequestRef[] = [];
+      for (const [branch, sha] of [...heads].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (branch.startsWith(prefix) && !(await mergedIntoBase(sha))) out.push(ref(branch, 'open', sha));
+      }
+      return out;
+    },
+  };
+}
+
+/** The title, then the body (shortened: the commit message is where a plain git server shows it). */
+export function commitMessage(spec: Pick<PullRequestSpec, 'commitMessage' | 'body'>): string {
+  const body = spec.body.length > MAX_BODY_IN_COMMIT ? `${spec.body.slice(0, MAX_BODY_IN_COMMIT)}\n\n[… shortened]` : spec.body;
+  return `${spec.commitMessage.trim()}\n\n${body.trim()}\n`;
+}
+
+function kindOf(branch: string): 'updates' | 'drift' | 'register' {
+  if (branch.startsWith('gitfleet/drift-')) return 'drift';
+  if (branch.startsWith('gitfleet/register-')) return 'register';
+  return 'updates';
+}

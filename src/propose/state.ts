@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import { GitfleetError, errorMessage } from '../util/errors.js';
+
+/** What gitfleet remembers about one proposal branch. */
+export interface ProposalRecord {
+  branch: string;
+  title: string;
+  kind: 'updates' | 'drift' | 'register';
+  /** The last SHA pushed (or, for GitHub, the PR's head), to tell a merge from a deletion. */
+  sha?: string;
+  /** The PR number or branch, as the provider names it. */
+  id?: string;
+  /** `manager:name` (or a path for drift/registration) → the version the proposal sets. */
+  versions: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `<stateDir>/proposals.json`. */
+export interface ProposalsState {
+  version: 1;
+  proposals: Record<string, ProposalRecord>;
+  /** branch → version-set keys whose proposal was closed without merge: not proposed again. */
+  suppressed: Record<string, string[]>;
+  /** When proposals were created (ISO), for the per-hour limit; older than a day is dropped. */
+  created: string[];
+}
+
+/** The proposals file, read once per run and written atomically after each change that reached the remote. */
+export class ProposalStore {
+  readonly path: string;
+  state: ProposalsState;
+
+  private constructor(path: string, state: ProposalsState) {
+    this.path = path;
+    this.state = state;
+  }
+
+  /** Reads `<stateDir>/proposals.json` (empty when absent); a corrupt file is E_PARSE rather than silently forgotten. */
+  static async open(stateDir: string): Promise<ProposalStore> {
+    const path = join(stateDir, 'proposals.json');
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new ProposalStore(path, emptyState());
+      throw new GitfleetError('E_IO', `cannot read ${path}: ${errorMessage(err)}`, { cause: err });
+    }
+    try {
+      const data = JSON.parse(text) as Partial<ProposalsState>;
+      return new ProposalStore(path, { ...emptyState(), ...data, version: 1 });
+    } catch (err) {
+      throw new GitfleetError('E_PARSE', `${path} is not valid JSON (${errorMessage(err)}); move it away to start over`, { cause: err });
+    }
+  }
+
+  /** Writes the whole state atomically. */
+  async save(): Promise<void> {
+    await writeFileAtomic(this.path, JSON.stringify(this.state, null, 2) + '\n', 0o600);
+  }
+
+  /** Records a push (or an update of the PR) for `branch`. */
+  record(rec: Omit<ProposalRecord, 'createdAt' | 'updatedAt'>, now: Date): ProposalRecord {
+    const prev = this.state.proposals[rec.branch];
+    const out = { ...prev, ...rec, createdAt: prev?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
+    this.state.proposals[rec.branch] = out;
+    return out;
+  }
+
+  /** Notes that a proposal was created now (for maxPRsPerHour). */
+  noteCreated(now: Date): void {
+    const dayAgo = now.getTime() - 24 * 3600_000;
+    this.state.created = [...this.state.created.filter((t) => Date.parse(t) > dayAgo), now.toISOString()];
+  }
+
+  /** Proposals created in the hour before `now`. */
+  createdInLastHour(now: Date): number {
+    const hourAgo = now.getTime() - 3600_000;
+    return this.state.created.filter((t) => Date.parse(t) > hourAgo).length;
+  }
+
+  /** Remembers that this version set was closed without merge on `branch`. */
+  suppress(branch: string, key: string): void {
+    const list = this.state.suppressed[branch] ?? [];
+    if (!list.includes(key)) this.state.suppressed[branch] = [...list, key];
+  }
+
+  /** True when this exact version set was closed without merge before. */
+  isSuppressed(branch: string, key: string): boolean {
+    return (this.state.suppressed[branch] ?? []).includes(key);
+  }
+}
+
+/** A stable key for a set of versions: `a=1,b=2` sorted. */
+export function versionSetKey(versions: Record<string, string>): string {
+  return Object.entries(versions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function emptyState(): ProposalsState {
+  return { version: 1, proposals: {}, suppressed: {}, created: [] };
+}

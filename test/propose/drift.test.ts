@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { git } from '../helpers/git.js';
+import { proposeDrift, driftBranch, type DriftItem } from '../../src/propose/drift.js';
+import { gitProvider } from '../../src/propose/providers/git.js';
+import { ProposalStore } from '../../src/propose/state.js';
+import { openBase } from '../../src/propose/repo.js';
+import { execRunner } from '../../src/util/exec.js';
+import { proposeFixture } from './helpers.js';
+
+async function setup() {
+  const f = await proposeFixture();
+  const base = await openBase(execRunner, { repo: f.repo.remote, stateDir: f.state, branch: 'main', dryRun: false });
+  const store = await ProposalStore.open(f.state);
+  const provider = gitProvider({ runner: execRunner, ws: base.ws!, store });
+  const read = async (p: string) => { const r = await base.loaded.readText(p); if ('error' in r) throw new Error(r.error.message); return r.text; };
+  return { f, base, store, provider, read };
+}
+
+const DRIFT: DriftItem[] = [{ target: 'sandbox:py', manager: 'pip', name: 'alpha', desired: '1.0.0', actual: '1.0.1' }];
+
+describe('proposeDrift', () => {
+  it('sets a host override to what the host has, once per distinct drift set', async () => {
+    const { f, base, store, provider, read } = await setup();
+    const args = { model: base.validation.model, host: 'h1', drift: DRIFT, provider, read, source: base.source, store };
+    const first = await proposeDrift(args);
+    expect(first).toMatchObject({ action: 'created', branch: driftBranch('h1', DRIFT) });
+    expect(first.branch).toMatch(/^gitfleet\/drift-h1-[0-9a-f]{8}$/);
+    const text = await f.show(first.branch, 'hosts/h1.yaml');
+    expect(text).toBe(`${await f.show('main', 'hosts/h1.yaml')}overrides:\n  "sandbox:py":\n    pip:\n      alpha: "1.0.1"\n`);
+    expect((await proposeDrift(args)).action).toBe('unchanged');
+    // the same set in another order is the same proposal; another actual version is another one
+    expect(driftBranch('h1', [...DRIFT].reverse())).toBe(first.branch);
+    expect(driftBranch('h1', [{ ...DRIFT[0]!, actual: '1.0.2' }])).not.toBe(first.branch);
+    // closed without merge: not proposed again
+    await git(f.repo.work, ['push', '-q', 'origin', `:refs/heads/${first.branch}`]);
+    expect(await proposeDrift(args)).toMatchObject({ action: 'already-decided', pr: { state: 'closed' } });
+    expect((await f.remoteBranches()).has(first.branch)).toBe(false);
+  });
+
+  it('drops a proposal whose edit does not validate', async () => {
+    const { base, provider, read, f } = await setup();
+    const res = await proposeDrift({ model: base.validation.model, host: 'h1', drift: [{ ...DRIFT[0]!, actual: 'not a version!' }], provider, read, source: base.source });
+    expect(res.action).toBe('dropped');
+    expect(res.reason).toMatch(/does not validate/);
+    expect([...(await f.remoteBranches()).keys()]).toEqual(['main']);
+    expect(join(f.state)).toBeTruthy();
+  });
+});
