@@ -1,0 +1,260 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Runner } from '../util/exec.js';
+import { GitfleetError, ValidationError, errorMessage, formatDiagnostic } from '../util/errors.js';
+import { statePaths } from '../util/state-dir.js';
+import { parseDuration } from '../fleet/platform.js';
+import { applyHost, type HostApplyOutcome, type HostRunOptions, type Planned } from '../apply/run.js';
+import { fetchBranch } from '../source/checkout.js';
+import { remoteHead, isAncestor } from '../source/remote.js';
+import { verifyCommitSignature, type SignerTrust } from '../source/signatures.js';
+import { readFleetStatus } from '../report/read.js';
+import { ancestryOracle } from '../report/ancestry.js';
+import { inMaintenanceWindow } from '../policy/windows.js';
+import type { EventBus } from '../events/bus.js';
+import { rolloutGate, waveIndex, type WaveMember } from './waves.js';
+import type { AgentMemory, RejectReason, Verdict } from './memory.js';
+import type { CycleResultLabel } from './metrics.js';
+
+/** What a reconcile needs: where the fleet is, who this host is, and the parts that touch the world. */
+export interface ReconcileContext {
+  repo: string;
+  branch: string;
+  host: string;
+  stateDir: string;
+  runner: Runner;
+  log: Logger;
+  /** The agent's own events (drift, status changes); applyHost emits the apply events itself. */
+  bus: EventBus;
+  /** The one-host run options (without `rev`), as `gitfleet apply` builds them. */
+  hostRun: HostRunOptions;
+  allowForcePush: boolean;
+  /** Set by `--require-signed`: only heads signed by these keys are followed. */
+  trust?: SignerTrust;
+  now: () => Date;
+}
+
+/** How a cycle ended. `kind: noop` when the remote head had not moved and nothing was due. */
+export interface CycleOutcome {
+  kind: 'noop' | 'full';
+  result: CycleResultLabel;
+  head: string | null;
+  /** Packages that differed from the desired state when observed (report/propose modes leave them). */
+  drift?: number;
+}
+
+type GateVerdict = { apply: true } | { apply: false; verdict: Verdict; result: CycleResultLabel };
+
+/**
+ * One pass of the loop of DESIGN.md §1: source → validate → resolve → gate → observe/plan → apply → verify health.
+ * Each failure becomes a condition with a reason code in `mem`; the caller reports (status, publish, metrics).
+ * A cycle whose remote head has not moved costs one `git ls-remote`, unless `full` (start, drift interval due).
+ */
+export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: { full: boolean }): Promise<CycleOutcome> {
+  // 1. source: one remote SHA comparison
+  let head: string | null;
+  try {
+    head = await remoteHead(ctx.runner, ctx.repo, ctx.branch);
+  } catch (err) {
+    return transient(mem, 'FetchFailed', err, null);
+  }
+  if (!head) return transient(mem, 'FetchFailed', new GitfleetError('E_GIT', `the branch ${ctx.branch} does not exist in ${ctx.repo}`), null);
+  if (!want.full && head === mem.lastSeen) {
+    mem.transient = null;
+    return { kind: 'noop', result: 'noop', head };
+  }
+  mem.lastFullAt = ctx.now().getTime();
+
+  // 2. fetch, then the safety of the source: history and signature (a refused head is remembered, never retried)
+  const checkout = statePaths(ctx.stateDir).checkout;
+  try {
+    await fetchBranch(ctx.runner, ctx.repo, checkout, ctx.branch);
+  } catch (err) {
+    return transient(mem, 'FetchFailed', err, head);
+  }
+  // A head refused for rewriting history is followed once the agent is restarted with --allow-force-push.
+  const refused = mem.rejected[head]?.reason === 'HistoryRewritten' && ctx.allowForcePush ? undefined : mem.rejected[head];
+  if (!refused && head !== mem.applied) {
+    const why = await refuseSource(ctx, mem, checkout, head);
+    if (why) return reject(ctx, mem, head, why.reason, why.message);
+  }
+  // A refused head leaves the host on its last good revision: a drift cycle observes that one.
+  const target = refused ? mem.applied : head;
+  if (!target) {
+    mem.transient = null;
+    mem.lastSeen = head;
+    return { kind: 'full', result: 'rejected', head };
+  }
+
+  // 3. validate → resolve → gate → observe/plan → apply → verify health, all under the host lock (applyHost)
+  let gate: GateVerdict = { apply: true };
+  let drift = 0;
+  let out: HostApplyOutcome;
+  try {
+    out = await applyHost({ ...ctx.hostRun, rev: target }, {
+      gate: async (p) => {
+        remember(mem, p);
+        drift = target === mem.applied ? p.plan.actions.length : 0;
+        gate = await decide(ctx, mem, p, target);
+        return gate.apply;
+      },
+    });
+  } catch (err) {
+    if (err instanceof ValidationError) return reject(ctx, mem, head, 'ValidationFailed', validationMessage(err));
+    // The remote exists (ls-remote answered): E_NOT_FOUND here is prepare's "host is not in the fleet".
+    if (err instanceof GitfleetError && err.code === 'E_NOT_FOUND') return reject(ctx, mem, head, 'HostNotInFleet', err.message);
+    return transient(mem, err instanceof GitfleetError && err.code === 'E_GIT' ? 'FetchFailed' : 'ApplyFailed', err, head);
+  }
+  mem.transient = null;
+  if (!refused) mem.lastSeen = head;
+  if (refused) keepRefusal(mem, refused.reason, refused.message);
+  if (out.skipped === 'gated' && !gate.apply) {
+    const g: { verdict: Verdict; result: CycleResultLabel } = gate;
+    if (g.result === 'gated') mem.lastSeen = null; // gates are asked again at the next cycle
+    if (!refused) mem.verdict = g.verdict;
+    return { kind: 'full', result: g.result, head, drift };
+  }
+  if (refused) return { kind: 'full', result: 'rejected', head };
+  return { ...applied(ctx, mem, out, target), drift };
+}
+
+/** Why the head must not be followed: history rewritten behind the applied revision, or a signature the agent does not trust. */
+async function refuseSource(ctx: ReconcileContext, mem: AgentMemory, checkout: string, head: string): Promise<{ reason: RejectReason; message: string } | undefined> {
+  if (mem.applied && !ctx.allowForcePush && !(await isAncestor(ctx.runner, checkout, mem.applied, head))) {
+    return { reason: 'HistoryRewritten', message: `the branch head ${head.slice(0, 12)} does not descend from the applied revision ${mem.applied.slice(0, 12)} (a force-push rewrote history); not followed — restart the agent with --allow-force-push to follow it` };
+  }
+  if (ctx.trust) {
+    const v = await verifyCommitSignature(ctx.runner, checkout, head, ctx.trust);
+    if (!v.ok) return { reason: 'SignatureInvalid', message: `the head commit ${head.slice(0, 12)} is not signed by a trusted key: ${v.detail}` };
+  }
+  return undefined;
+}
+
+/** The gate between plan and apply: drift mode for an unchanged revision, rollout waves for a new one, maintenance windows for any change. */
+async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, target: string): Promise<GateVerdict> {
+  const actions = p.plan.actions.length;
+  const mode = p.desired.policy.drift;
+  if (target === mem.applied && actions > 0) {
+    for (const a of p.plan.actions) {
+      ctx.bus.withRevision(target).emit('infrastructure.dependency.drift', { target: a.target, manager: a.manager ?? 'sandbox', name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'missing', mode });
+    }
+  }
+  if (target === mem.applied && actions > 0 && mode !== 'enforce') {
+    const reason = mode === 'propose' ? 'ProposeDrift' : 'DriftDetected';
+    const message = `${actions} package(s) differ from ${target.slice(0, 12)}; drift mode ${mode}: ${mode === 'propose' ? 'a pull request will propose adopting them' : 'reported, not changed'}`;
+    return { apply: false, result: 'ok', verdict: { health: 'healthy', drift: actions, lastError: null, attempted: null, conditions: [
+      { type: 'Ready', status: 'True', reason, message }, { type: 'Applied', status: 'False', reason, message },
+    ] } };
+  }
+  if (target !== mem.applied) {
+    const wave = await waveGate(ctx, p, target);
+    if (!wave.ok) return gated(target, wave.reason, wave.message, 'RolloutGated');
+  }
+  if (actions > 0) {
+    const w = inMaintenanceWindow(p.desired.policy.maintenance, ctx.now());
+    if (!w.open) return gated(target, 'OutsideMaintenanceWindow', `${actions} change(s) wait for the next maintenance window${w.next ? ` at ${w.next.toISOString()}` : ''}`, 'InWindow');
+  }
+  return { apply: true };
+}
+
+/** Asks the rollout gate with the fleet's published statuses (one fetch), for hosts past the first wave only. */
+async function waveGate(ctx: ReconcileContext, p: Planned, target: string): Promise<ReturnType<typeof rolloutGate>> {
+  const model = p.validation.model;
+  const waves = model.fleet?.value.rollout?.waves ?? [];
+  const hostWave = p.desired.wave;
+  if (waves.length < 2 || waveIndex(waves, hostWave) === 0) return { ok: true };
+  const read = await readFleetStatus(ctx.runner, ctx.repo, join(ctx.stateDir, 'fleet-status.git'), { branch: ctx.branch });
+  const byHost = new Map(read.hosts.map((h) => [h.host, h.status]));
+  const statuses: WaveMember[] = [...model.hosts.values()].map((e) => ({ host: e.value.name, wave: e.value.wave, status: byHost.get(e.value.name) ?? null }));
+  const isAtLeast = await ancestryOracle(ctx.runner, statePaths(ctx.stateDir).checkout, target, statuses.map((s) => s.status?.revision.applied ?? null));
+  const staleAfter = model.fleet?.value.staleAfter;
+  return rolloutGate({
+    revision: target, host: ctx.host, hostWave, waves, maxUnavailable: model.fleet?.value.rollout?.maxUnavailable,
+    statuses, now: ctx.now(), isAtLeast, ...(staleAfter ? { staleAfterMs: parseDuration(staleAfter) } : {}),
+  });
+}
+
+/** The outcome of an apply that ran (or found nothing to do), as a verdict. */
+function applied(ctx: ReconcileContext, mem: AgentMemory, out: HostApplyOutcome, target: string): CycleOutcome {
+  const now = ctx.now().toISOString();
+  const r = out.result;
+  const short = target.slice(0, 12);
+  if (out.skipped === 'bad-revision' || !r) {
+    mem.healthySince = null;
+    mem.verdict = { health: 'failed', drift: 0, attempted: target, lastError: { code: 'RolledBack', message: `revision ${short} failed on this host before and is not retried until a newer revision arrives` }, conditions: [
+      { type: 'Ready', status: 'False', reason: 'RolledBack', message: `revision ${short} is marked bad on this host` },
+      { type: 'Applied', status: 'False', reason: 'RolledBack', message: `revision ${short} is marked bad on this host` },
+    ] };
+    return { kind: 'full', result: 'failed', head: target };
+  }
+  if (r.status === 'applied' || r.status === 'no-changes') {
+    if (mem.applied !== target || !mem.healthySince) mem.healthySince = now;
+    if (mem.applied !== target) mem.appliedAt = now;
+    mem.applied = target;
+    const what = r.status === 'applied' ? `applied ${short}: ${r.changed.length} package change(s) in ${r.durationMs} ms` : `${short} is in place: nothing to do`;
+    const checks = r.health.length ? `${r.health.length} health check(s) passed` : 'no health checks ran (they run after a change)';
+    mem.verdict = { health: 'healthy', drift: 0, attempted: null, lastError: null, conditions: [
+      { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: what },
+      { type: 'SourceReady', status: 'True', reason: 'Fetched', message: `following ${ctx.branch} at ${short}` },
+      { type: 'Applied', status: 'True', reason: r.status === 'applied' ? 'Applied' : 'UpToDate', message: what },
+      { type: 'Healthy', status: 'True', reason: r.health.length ? 'HealthChecksPassed' : 'NoChecksRun', message: checks },
+    ] };
+    return { kind: 'full', result: 'ok', head: target };
+  }
+  const health = r.error?.stage === 'health';
+  const reason = health ? 'HealthCheckFailed' : 'ApplyFailed';
+  const message = `${r.error?.message ?? r.status}${r.status === 'rolled-back' ? '; rolled back to the previous versions' : r.status === 'rollback-failed' ? `; the rollback failed too (${r.rollbackError ?? ''})` : ''}`;
+  mem.healthySince = null;
+  mem.verdict = { health: 'failed', drift: 0, attempted: target, lastError: { code: r.status === 'rolled-back' ? 'RolledBack' : reason, message }, conditions: [
+    { type: 'Ready', status: 'False', reason: r.status === 'rolled-back' ? 'RolledBack' : reason, message },
+    { type: 'Applied', status: 'False', reason: r.status === 'rolled-back' ? 'RolledBack' : 'ApplyFailed', message },
+    ...(health ? [{ type: 'Healthy' as const, status: 'False' as const, reason: 'HealthCheckFailed', message }] : []),
+  ] };
+  return { kind: 'full', result: 'failed', head: target };
+}
+
+function gated(target: string, reason: string, message: string, type: 'RolloutGated' | 'InWindow'): GateVerdict {
+  return { apply: false, result: 'gated', verdict: { health: 'pending', drift: 0, attempted: target, lastError: null, conditions: [
+    { type: 'Ready', status: 'False', reason, message },
+    type === 'RolloutGated' ? { type, status: 'True', reason, message } : { type, status: 'False', reason, message },
+  ] } };
+}
+
+function reject(ctx: ReconcileContext, mem: AgentMemory, head: string, reason: RejectReason, message: string): CycleOutcome {
+  ctx.log.warn({ head, reason }, message);
+  mem.rejected[head] = { reason, message, at: ctx.now().toISOString() };
+  mem.lastSeen = head;
+  mem.transient = null;
+  keepRefusal(mem, reason, message, head);
+  return { kind: 'full', result: reason === 'ValidationFailed' ? 'invalid' : 'rejected', head };
+}
+
+// The host stays on its last good revision; status says why the head is not followed.
+function keepRefusal(mem: AgentMemory, reason: RejectReason, message: string, head?: string): void {
+  const prev = mem.verdict;
+  mem.verdict = {
+    health: 'degraded', drift: prev?.drift ?? 0, attempted: head ?? prev?.attempted ?? null, lastError: { code: reason, message },
+    conditions: [
+      { type: 'Ready', status: 'False', reason, message },
+      { type: 'SourceReady', status: 'False', reason, message },
+      ...(prev?.conditions.filter((c) => c.type === 'Applied' || c.type === 'Healthy') ?? []),
+    ],
+  };
+}
+
+function transient(mem: AgentMemory, reason: string, err: unknown, head: string | null): CycleOutcome {
+  mem.transient = { reason, code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };
+  return { kind: head ? 'full' : 'noop', result: 'error', head };
+}
+
+function remember(mem: AgentMemory, p: Planned): void {
+  const staleAfter = p.validation.model.fleet?.value.staleAfter;
+  mem.identity = { os: p.desired.os, arch: p.desired.arch, wave: p.desired.wave, ...(staleAfter ? { staleAfterMs: parseDuration(staleAfter) } : {}) };
+}
+
+// The first few diagnostics with their places: the whole list is in the config.invalid event.
+function validationMessage(err: ValidationError): string {
+  const shown = err.diagnostics.slice(0, 5).map(formatDiagnostic);
+  const more = err.diagnostics.length > shown.length ? `\n… and ${err.diagnostics.length - shown.length} more` : '';
+  return `the revision is invalid and was not applied:\n${shown.join('\n')}${more}`;
+}
