@@ -152,10 +152,32 @@ function policyDoc(i, r) {
   return lines.join('\n') + '\n';
 }
 
+// A real-looking age X25519 recipient: bech32 of 32 seeded bytes with a valid checksum (validation checks it).
 function recipient(r) {
-  let s = 'age1';
-  for (let i = 0; i < 58; i++) s += AGE_ALPHABET[Math.floor(r() * AGE_ALPHABET.length)];
-  return s;
+  const words = [];
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < 32; i++) {
+    acc = (acc << 8) | Math.floor(r() * 256);
+    bits += 8;
+    while (bits >= 5) { bits -= 5; words.push((acc >>> bits) & 31); }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) words.push((acc << (5 - bits)) & 31);
+  const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+  const polymod = (values) => {
+    let chk = 1;
+    for (const v of values) {
+      const top = chk >>> 25;
+      chk = ((chk & 0x1ffffff) << 5) ^ v;
+      for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= gen[i];
+    }
+    return chk >>> 0;
+  };
+  const hrp = [3, 3, 3, 0, 1, 7, 5]; // 'age' expanded: high bits, 0, low bits
+  const mod = polymod([...hrp, ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
+  const check = [0, 1, 2, 3, 4, 5].map((i) => (mod >>> (5 * (5 - i))) & 31);
+  return 'age1' + [...words, ...check].map((w) => AGE_ALPHABET[w]).join('');
 }
 
 /**

@@ -22,6 +22,7 @@ import { readJournal, clearJournal, writeJournal } from './journal.js';
 import { rollback } from './rollback.js';
 import { readJson, writeJson } from './store.js';
 import type { Batch } from './journal.js';
+import { materializeAfterApply, type MaterializeResult } from '../secrets/apply-hook.js';
 
 /** Everything a one-host run needs; the CLI and the agent fill it in. */
 export interface HostRunOptions extends RepoLocation {
@@ -75,11 +76,16 @@ export interface HostApplyOutcome {
   planned?: Planned;
   result?: ApplyResult;
   recovered?: 'rolled-back' | 'rollback-failed';
-  skipped?: 'bad-revision' | 'dry-run';
+  /** Secrets materialized after a successful apply (keys only). */
+  secrets?: MaterializeResult;
+  skipped?: 'bad-revision' | 'dry-run' | 'gated';
 }
 
+/** Decides, once the revision is planned and before anything changes, whether to apply now (the agent's waves, windows, drift mode). */
+export type ApplyGate = (planned: Planned) => Promise<boolean> | boolean;
+
 /** The whole one-shot reconcile under the host lock: recover an interrupted apply, plan, apply, report. */
-export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean } = {}): Promise<HostApplyOutcome> {
+export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gate?: ApplyGate } = {}): Promise<HostApplyOutcome> {
   const paths = statePaths(o.stateDir);
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const lock = await acquireLock(paths.lock, { waitMs: o.lockWaitMs ?? 0, purpose: `apply ${o.host}` });
@@ -95,7 +101,7 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean } = 
       planned = await planHost(o);
     } catch (err) {
       if (err instanceof ValidationError) {
-        bus.emit('infrastructure.config.invalid', { revision: 'unknown', diagnostics: err.diagnostics.map(({ file, line, column, code, message }) => ({ file, line, column, code, message })) });
+        bus.emit('infrastructure.config.invalid', { revision: o.rev ?? 'unknown', diagnostics: err.diagnostics.map(({ file, line, column, code, message }) => ({ file, line, column, code, message })) });
         await audit.append('config.invalid', { diagnostics: err.diagnostics.length });
       }
       throw err;
@@ -111,12 +117,17 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean } = 
       out.skipped = 'dry-run';
       return out;
     }
+    if (opts.gate && !(await opts.gate(planned))) {
+      out.skipped = 'gated';
+      return out;
+    }
     await audit.append('plan', { revision: planned.revision, actions: planned.plan.actions.length, warnings: planned.plan.warnings.length });
     const result = await applyPlan(planned.desired, planned.plan, {
       deps: hostDeps(o, planned.fleetDir), paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
       progress: o.progress, afterBatch: o.afterBatch,
     });
     out.result = result;
+    if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log });
     if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {
       bad[planned.revision] = { at: (o.now ?? (() => new Date()))().toISOString(), reason: result.error?.message ?? result.status };
       await writeJson(paths.badRevisions, bad);

@@ -5,6 +5,8 @@ import { closest } from './suggest.js';
 import { MANAGERS, MANAGER_OS, DEFAULT_SANDBOX_ROOTS } from './platform.js';
 import { pathProblem } from './paths.js';
 import { schemeFor } from '../managers/versioning/index.js';
+import { isAgeX25519Recipient } from '../secrets/bech32.js';
+import { looksAgeEncrypted } from '../secrets/armor-check.js';
 
 const KEYWORDS = new Set(['present', 'latest', 'absent']);
 
@@ -143,7 +145,15 @@ function checkPolicies(model: FleetModel, out: Problem[]): void {
 }
 
 function checkSecrets(model: FleetModel, out: Problem[]): void {
+  const badRecipient = (file: string, path: (string | number)[], r: string) => out.push({ code: 'recipient.invalid', at: { file, path, via: 'recipient' }, message: `"${r}" is not a valid age X25519 recipient (its bech32 checksum or length is wrong)`, hint: 'copy the recipient printed by `gitfleet host keygen` (or `age-keygen -y`) exactly' });
+  for (const { value: h, doc } of model.hosts.values()) if (h.recipient && !isAgeX25519Recipient(h.recipient)) badRecipient(doc.file, ['recipient'], h.recipient);
+  const fleet = model.fleet;
+  if (fleet) (fleet.value.recipients ?? []).forEach((r, i) => { if (!isAgeX25519Recipient(r)) badRecipient(fleet.doc.file, ['recipients', i], r); });
   for (const { value: s, doc } of model.secrets.values()) {
+    for (const [key, v] of Object.entries(s.secrets)) {
+      // The schema saw armor; here the armor must also hold an age file. The value itself is never echoed.
+      if (!looksAgeEncrypted(v.value)) out.push({ code: 'secrets.not-encrypted', at: { file: doc.file, path: ['secrets', key, 'value'], via: 'secrets' }, message: `the value of secret "${key}" is not encrypted: the armored block does not hold an age file (not shown here: it may be clear text)`, hint: 'set it with `gitfleet secret set`; a clear-text value is now in the git history, so rotate it' });
+    }
     const host = model.hosts.get(s.name);
     if (!host) {
       refProblem(out, 'ref.secrets-host', doc.file, ['name'], 'host', s.name, model.hosts.keys(), 'hosts');

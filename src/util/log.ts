@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 
 /** Paths whose values are never logged, wherever they appear. */
-export const REDACT_PATHS = ['*.token', '*.password', '*.secret', '*.value', '*.identity', 'token', 'password', 'secret', 'headers.authorization'];
+export const REDACT_PATHS = ['*.token', '*.password', '*.secret', '*.value', '*.identity', 'token', 'password', 'secret', 'value', 'identity', 'headers.authorization'];
 
 /** The one logger, made in the CLI and passed down: JSON lines to stderr. */
 export function makeLogger(opts: { stream: NodeJS.WritableStream; env: NodeJS.ProcessEnv; level?: string }): Logger {

@@ -1,0 +1,144 @@
+import { resolve } from 'node:path';
+import type { CliCommand, CliContext } from './types.js';
+import { parseFlags } from './args.js';
+import { execRunner } from '../util/exec.js';
+import { GitfleetError } from '../util/errors.js';
+import { stateDir as defaultStateDir } from '../util/state-dir.js';
+import { checkHostName, checkSecretKey } from '../secrets/names.js';
+import { diskReader, hostSecretsContext, listSecrets, setSecret } from '../secrets/store.js';
+import { generateValue, readValue, type Charset, type Input } from '../secrets/input.js';
+import { readIdentity } from '../secrets/identity.js';
+import { proposeRekey, proposeRotation, type SecretProposal } from '../secrets/propose.js';
+import { actor, adminReporting, gitProposalSetup, providerKind, type ProposalSetup } from '../secrets/provider-setup.js';
+
+const HELP = `Usage: gitfleet secret <set|list|rotate|rekey> --host NAME [flags]
+
+Per-host secrets live in secrets/<NAME>.yaml, each value encrypted with age to the host's
+recipient (hosts/<NAME>.yaml) and the fleet's admin recipients (fleet.yaml \`recipients\`).
+Values are read from stdin, or from a prompt with echo off on a terminal — never from an argument —
+and are never printed.
+
+  set KEY      encrypt a value into the work tree's secrets/<NAME>.yaml (commit it yourself)
+  list         keys with created/rotated/by; never values
+  rotate KEY   open a pull request "rotate secret KEY on NAME" with a new value
+  rekey        open a pull request re-encrypting every secret of NAME to --recipient
+               (decrypting them with an admin identity, --identity FILE)
+
+Flags:
+  --host NAME           the host (required)
+  --repo DIR            the fleet work tree (default: the current directory)
+  --json                list: print JSON
+  --generate LEN        rotate/set: generate a random value of LEN characters instead of reading one
+  --charset C           alnum (default), hex or base64url for --generate
+  --provider P          rotate/rekey: git or github (default: the fleet's \`provider\`, else git)
+  --remote URL          rotate/rekey: the repository to push to (default: the work tree's origin)
+  --branch B            rotate/rekey: the base branch (default: fleet.yaml \`branch\`, else main)
+  --recipient AGE1...   rekey: the host's new recipient
+  --identity FILE       rekey: an admin age identity file
+  --state-dir DIR       also append an audit line and the event to DIR's audit.jsonl and
+                        events.ndjson; rotate/rekey keep their clone there (default: in .git/gitfleet)
+
+Examples:
+  printf %s "$DB_PASSWORD" | gitfleet secret set --host gpu-trainer-01 DB_PASSWORD
+  gitfleet secret list --host gpu-trainer-01 --json
+  gitfleet secret rotate --host gpu-trainer-01 API_TOKEN --generate 40
+  gitfleet secret rekey --host gpu-trainer-01 --recipient age1... --identity ~/.config/age/admin.txt`;
+
+/** `gitfleet secret set|list|rotate|rekey`. */
+export const secretCommand: CliCommand = {
+  name: 'secret',
+  summary: "per-host secrets encrypted with age: set, list, rotate (PR), rekey (PR)",
+  help: HELP,
+  async run(ctx) {
+    const { values, positionals } = parseFlags(ctx.argv, {
+      host: { type: 'string' }, repo: { type: 'string' }, json: { type: 'boolean' }, generate: { type: 'string' },
+      charset: { type: 'string' }, provider: { type: 'string' }, remote: { type: 'string' }, branch: { type: 'string' },
+      recipient: { type: 'string' }, identity: { type: 'string' }, 'state-dir': { type: 'string' },
+    });
+    const [sub, ...args] = positionals;
+    if (!values.host) throw new GitfleetError('E_USAGE', '--host NAME is required');
+    const host = checkHostName(values.host);
+    const repoDir = resolve(ctx.cwd, values.repo ?? '.');
+    const stateDir = values['state-dir'] !== undefined || ctx.env.GITFLEET_STATE_DIR ? defaultStateDir(values['state-dir'] === undefined ? undefined : resolve(ctx.cwd, values['state-dir']), ctx.env) : undefined;
+    const want = (n: number, usage: string) => { if (args.length !== n) throw new GitfleetError('E_USAGE', `usage: gitfleet secret ${usage}${args.length > n ? ` (a value is never an argument: pipe it on stdin)` : ''}`); };
+    switch (sub) {
+      case 'list': {
+        want(0, 'list --host NAME');
+        const list = await listSecrets(diskReader(repoDir), host);
+        if (values.json) ctx.stdout.write(`${JSON.stringify({ host, secrets: list }, null, 2)}\n`);
+        else if (!list.length) ctx.stdout.write(`host ${host} has no secrets\n`);
+        else for (const s of list) ctx.stdout.write(`${s.key}\tcreated ${s.created ?? '-'}\trotated ${s.rotated ?? '-'}\tby ${s.by ?? '-'}\n`);
+        return 0;
+      }
+      case 'set': {
+        want(1, 'set --host NAME KEY');
+        const key = checkSecretKey(args[0]!);
+        const secretCtx = await hostSecretsContext(diskReader(repoDir), host);
+        const value = await valueFrom(ctx, values, key);
+        const by = await actor(execRunner, repoDir, ctx.env);
+        const r = await setSecret(repoDir, secretCtx, key, value, { now: new Date().toISOString(), by });
+        await report(ctx, host, stateDir, key, r.created ? 'secret.set' : 'secret.rotated', by);
+        ctx.stdout.write(`${r.created ? 'added' : 'changed'} ${key} in ${r.file} (encrypted to ${secretCtx.recipients.length} recipient(s)); commit it to apply\n`);
+        return 0;
+      }
+      case 'rotate': {
+        want(1, 'rotate --host NAME KEY');
+        const key = checkSecretKey(args[0]!);
+        const setup = await proposalSetup(ctx, values, repoDir, stateDir);
+        const value = await valueFrom(ctx, values, key);
+        const by = await actor(execRunner, repoDir, ctx.env);
+        const r = await proposeRotation({ ...setup, host, key, value, by, now: new Date() });
+        await report(ctx, host, stateDir, key, 'secret.rotation-proposed', by);
+        printProposal(ctx, r);
+        return 0;
+      }
+      case 'rekey': {
+        want(0, 'rekey --host NAME --recipient AGE1... --identity FILE');
+        if (!values.recipient || !values.identity) throw new GitfleetError('E_USAGE', 'rekey needs --recipient (the host\'s new recipient) and --identity (an admin identity file)');
+        const identity = await readIdentity(resolve(ctx.cwd, values.identity));
+        const setup = await proposalSetup(ctx, values, repoDir, stateDir);
+        const by = await actor(execRunner, repoDir, ctx.env);
+        const r = await proposeRekey({ ...setup, host, adminIdentity: identity, recipient: values.recipient, by });
+        const rep = await adminReporting(host, ctx.log, stateDir);
+        try { await rep.audit?.append('secret.rekey-proposed', { host, keys: r.keys, branch: r.pr.branch, by }); } finally { await rep.close(); }
+        printProposal(ctx, r);
+        return 0;
+      }
+      default:
+        throw new GitfleetError('E_USAGE', sub === undefined ? 'missing subcommand: set, list, rotate or rekey' : `unknown subcommand "${sub}": set, list, rotate or rekey`);
+    }
+  },
+};
+
+async function valueFrom(ctx: CliContext, values: { generate?: string; charset?: string }, key: string): Promise<string> {
+  if (values.generate !== undefined) {
+    const charset = values.charset ?? 'alnum';
+    if (charset !== 'alnum' && charset !== 'hex' && charset !== 'base64url') throw new GitfleetError('E_USAGE', `--charset takes alnum, hex or base64url, not "${charset}"`);
+    return generateValue(Number(values.generate), charset satisfies Charset);
+  }
+  // The CLI context has no stdin of its own; tests pass one beside the other streams.
+  const stdin = (ctx as CliContext & { stdin?: Input }).stdin ?? process.stdin;
+  return readValue(stdin, ctx.stderr, `value for ${key}`);
+}
+
+async function proposalSetup(ctx: CliContext, values: { provider?: string; remote?: string; branch?: string }, repoDir: string, stateDir: string | undefined): Promise<ProposalSetup> {
+  const kind = await providerKind(repoDir, values.provider);
+  if (kind === 'github') throw new GitfleetError('E_UNSUPPORTED', 'secret rotation through the github provider is not wired up yet: use --provider git (a pushed branch)');
+  return gitProposalSetup({ runner: execRunner, repoDir, stateDir, remote: values.remote, base: values.branch });
+}
+
+/** The event (key only) to the log and, with a state dir, events.ndjson; an audit line there too. */
+async function report(ctx: CliContext, host: string, stateDir: string | undefined, key: string, type: string, by: string): Promise<void> {
+  const rep = await adminReporting(host, ctx.log, stateDir);
+  try {
+    rep.bus.emit('infrastructure.secret.rotated', { key });
+    await rep.audit?.append(type, { host, key, by });
+  } finally {
+    await rep.close();
+  }
+}
+
+function printProposal(ctx: CliContext, r: SecretProposal): void {
+  const what = r.created ? 'opened' : r.updated ? 'updated' : 'unchanged';
+  ctx.stdout.write(`${what} proposal ${r.pr.branch}${r.pr.url ? ` (${r.pr.url})` : ''}: ${r.keys.join(', ')}\n`);
+}

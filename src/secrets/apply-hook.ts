@@ -1,0 +1,22 @@
+// Called by applyHost after a successful apply: materialize, then one audit line per change.
+import type { Logger } from 'pino';
+import type { AuditLog } from '../events/audit.js';
+import type { FleetModel } from '../fleet/model.js';
+import type { DesiredHost } from '../fleet/resolve.js';
+import { materializeSecrets, type MaterializeResult } from './materialize.js';
+
+export type { MaterializeResult } from './materialize.js';
+
+/** Materializes the host's secrets and audits each change by key (never by value). */
+export async function materializeAfterApply(a: { model: FleetModel; desired: DesiredHost; stateDir: string; audit: AuditLog; log: Logger }): Promise<MaterializeResult> {
+  const r = await materializeSecrets({ model: a.model, host: a.desired.name, stateDir: a.stateDir, sandboxes: a.desired.sandboxes });
+  for (const key of r.written) await a.audit.append('secret.materialized', { key });
+  for (const key of r.removed) await a.audit.append('secret.removed', { key });
+  for (const sandbox of r.envWritten) await a.audit.append('secret.env-written', { sandbox });
+  for (const sandbox of r.envRemoved) await a.audit.append('secret.env-removed', { sandbox });
+  for (const e of r.errors) {
+    await a.audit.append('secret.failed', { key: e.key, code: e.code });
+    a.log.error({ key: e.key, code: e.code }, e.message);
+  }
+  return r;
+}
