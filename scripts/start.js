@@ -53,6 +53,9 @@ const step = async (title, argv) => {
 
 const synced = await syncFleet();
 console.log(`fleet/ → .gitfleet-state/fleet.git at ${synced.head.slice(0, 12)}${synced.changed ? ' (committed)' : ' (unchanged)'}`);
+// What the cycle is about to do, terraform-like (planning changes nothing).
+await step('plan --host demo --repo .gitfleet-state/fleet.git --state-dir .gitfleet-state',
+  ['plan', '--host', 'demo', '--repo', bare, '--state-dir', state]);
 let code = await step('agent --once --repo .gitfleet-state/fleet.git --host demo --state-dir .gitfleet-state --no-http',
   ['agent', '--once', '--repo', bare, '--host', 'demo', '--state-dir', state, '--no-http']);
 if (commands.some((c) => c.name === 'status')) {
