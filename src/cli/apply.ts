@@ -6,6 +6,7 @@ import type { Progress } from '../apply/apply.js';
 import { renderPlan, useColour } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import { GitfleetError } from '../util/errors.js';
+import type { MaterializeResult } from '../secrets/apply-hook.js';
 
 export const applyCommand: CliCommand = {
   name: 'apply',
@@ -26,7 +27,11 @@ ${HOST_FLAGS_HELP}
   --retry-bad          apply a revision even though it failed here before
   --json               print the outcome as one JSON document
 
-Exit codes: 0 applied or nothing to do, 1 failed (rolled back, or an error).
+After a successful apply the host's secrets are decrypted into the state directory's store (and
+sandbox .gitfleet.env files); a key that fails (wrong key, tampered ciphertext) is reported by key
+and reason, never by value, and makes the exit code 1 even though the packages were applied.
+
+Exit codes: 0 applied or nothing to do, 1 failed (rolled back, a secret failed, or an error).
 
 Example:
   gitfleet apply --host demo --repo fleet --state-dir .gitfleet-state --yes`,
@@ -45,12 +50,13 @@ Example:
     o.progress = (p) => ctx.stderr.write(tty ? progressLine(p) : JSON.stringify({ progress: p }) + '\n');
     const out = await applyHost(o, { dryRun: Boolean(values['dry-run']) });
     if (values.json) {
-      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, skipped: out.skipped ?? null }, null, 2) + '\n');
+      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, skipped: out.skipped ?? null, secrets: out.secrets ?? null }, null, 2) + '\n');
     } else {
       report(ctx, out);
     }
     const status = out.result?.status;
-    return status === 'rolled-back' || status === 'rollback-failed' || status === 'failed' || out.skipped === 'bad-revision' ? 1 : 0;
+    const secretsFailed = Boolean(out.secrets?.errors.length);
+    return status === 'rolled-back' || status === 'rollback-failed' || status === 'failed' || out.skipped === 'bad-revision' || secretsFailed ? 1 : 0;
   },
 };
 
@@ -64,12 +70,22 @@ function report(ctx: CliContext, out: Awaited<ReturnType<typeof applyHost>>): vo
   const r = out.result!;
   for (const h of r.health) w(`health ${h.name}: ${h.ok ? 'ok' : `FAILED (${h.detail ?? ''})`} in ${h.ms} ms`);
   switch (r.status) {
-    case 'no-changes': return w('Apply complete: nothing to do.');
-    case 'applied': return w(`Apply complete in ${(r.durationMs / 1000).toFixed(1)} s: ${done(out.planned.plan)}.`);
+    case 'no-changes': w('Apply complete: nothing to do.'); return secretsReport(w, out.secrets);
+    case 'applied': w(`Apply complete in ${(r.durationMs / 1000).toFixed(1)} s: ${done(out.planned.plan)}.`); return secretsReport(w, out.secrets);
     case 'rolled-back': return w(`Apply FAILED (${r.error?.stage}: ${r.error?.message}); rolled back to the previous versions. The revision is marked bad on this host.`);
     case 'failed': return w(`Apply FAILED (${r.error?.message}); policy says rollback: never, so completed batches stay.`);
     case 'rollback-failed': return w(`Apply FAILED (${r.error?.message}) and the ROLLBACK FAILED too (${r.rollbackError}). The journal is kept in the state directory for a human.`);
   }
+}
+
+/** Keys and reasons only: a value never reaches the output. */
+function secretsReport(w: (s: string) => void, s: MaterializeResult | undefined): void {
+  if (!s) return;
+  const changed = [s.written.length ? `${s.written.length} written (${s.written.join(', ')})` : '', s.removed.length ? `${s.removed.length} removed (${s.removed.join(', ')})` : ''].filter(Boolean);
+  if (changed.length) w(`Secrets: ${changed.join(', ')}.`);
+  if (!s.errors.length) return;
+  w(`Secrets FAILED for ${s.errors.length} key(s); the packages above were applied; a failed key keeps its previous local value, if it had one:`);
+  for (const e of s.errors) w(`  ${e.key}: ${e.code}: ${e.message}`);
 }
 
 function done(p: Plan): string {

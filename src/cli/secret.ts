@@ -10,6 +10,7 @@ import { generateValue, readValue, type Charset, type Input } from '../secrets/i
 import { readIdentity } from '../secrets/identity.js';
 import { proposeRekey, proposeRotation, type SecretProposal } from '../secrets/propose.js';
 import { actor, adminReporting, gitProposalSetup, providerKind, type ProposalSetup } from '../secrets/provider-setup.js';
+import { githubProposalSetup } from '../secrets/github-setup.js';
 
 const HELP = `Usage: gitfleet secret <set|list|rotate|rekey> --host NAME [flags]
 
@@ -30,7 +31,9 @@ Flags:
   --json                list: print JSON
   --generate LEN        rotate/set: generate a random value of LEN characters instead of reading one
   --charset C           alnum (default), hex or base64url for --generate
-  --provider P          rotate/rekey: git or github (default: the fleet's \`provider\`, else git)
+  --provider P          rotate/rekey: git or github (default: the fleet's \`provider\`, else git); github
+                        opens a pull request on fleet.yaml's \`provider.github\` {owner, repo, baseUrl}
+  --github-token-file F rotate/rekey with github: read the token from F (default: $GITHUB_TOKEN)
   --remote URL          rotate/rekey: the repository to push to (default: the work tree's origin)
   --branch B            rotate/rekey: the base branch (default: fleet.yaml \`branch\`, else main)
   --recipient AGE1...   rekey: the host's new recipient
@@ -42,6 +45,7 @@ Examples:
   printf %s "$DB_PASSWORD" | gitfleet secret set --host gpu-trainer-01 DB_PASSWORD
   gitfleet secret list --host gpu-trainer-01 --json
   gitfleet secret rotate --host gpu-trainer-01 API_TOKEN --generate 40
+  GITHUB_TOKEN=... gitfleet secret rotate --host gpu-trainer-01 API_TOKEN --provider github < new-token.txt
   gitfleet secret rekey --host gpu-trainer-01 --recipient age1... --identity ~/.config/age/admin.txt`;
 
 /** `gitfleet secret set|list|rotate|rekey`. */
@@ -53,7 +57,7 @@ export const secretCommand: CliCommand = {
     const { values, positionals } = parseFlags(ctx.argv, {
       host: { type: 'string' }, repo: { type: 'string' }, json: { type: 'boolean' }, generate: { type: 'string' },
       charset: { type: 'string' }, provider: { type: 'string' }, remote: { type: 'string' }, branch: { type: 'string' },
-      recipient: { type: 'string' }, identity: { type: 'string' }, 'state-dir': { type: 'string' },
+      recipient: { type: 'string' }, identity: { type: 'string' }, 'state-dir': { type: 'string' }, 'github-token-file': { type: 'string' },
     });
     const [sub, ...args] = positionals;
     if (!values.host) throw new GitfleetError('E_USAGE', '--host NAME is required');
@@ -121,9 +125,13 @@ async function valueFrom(ctx: CliContext, values: { generate?: string; charset?:
   return readValue(stdin, ctx.stderr, `value for ${key}`);
 }
 
-async function proposalSetup(ctx: CliContext, values: { provider?: string; remote?: string; branch?: string }, repoDir: string, stateDir: string | undefined): Promise<ProposalSetup> {
+async function proposalSetup(ctx: CliContext, values: { provider?: string; remote?: string; branch?: string; 'github-token-file'?: string }, repoDir: string, stateDir: string | undefined): Promise<ProposalSetup> {
   const kind = await providerKind(repoDir, values.provider);
-  if (kind === 'github') throw new GitfleetError('E_UNSUPPORTED', 'secret rotation through the github provider is not wired up yet: use --provider git (a pushed branch)');
+  if (kind === 'github') {
+    const tokenFile = values['github-token-file'] === undefined ? undefined : resolve(ctx.cwd, values['github-token-file']);
+    return githubProposalSetup({ runner: execRunner, repoDir, stateDir, remote: values.remote, base: values.branch, env: ctx.env, tokenFile, log: ctx.log });
+  }
+  if (values['github-token-file'] !== undefined) throw new GitfleetError('E_USAGE', '--github-token-file is for the github provider (--provider github, or `provider: {github: ...}` in fleet.yaml)');
   return gitProposalSetup({ runner: execRunner, repoDir, stateDir, remote: values.remote, base: values.branch });
 }
 

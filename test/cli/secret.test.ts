@@ -1,5 +1,6 @@
 // `gitfleet secret set|list|rotate|rekey` with real git repositories and the real git provider.
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +12,10 @@ import { newIdentity, ValueDecrypter } from '../../src/secrets/age.js';
 import { createIdentity, readIdentity } from '../../src/secrets/identity.js';
 import { execRunner } from '../../src/util/exec.js';
 import { testRepo, git } from '../helpers/git.js';
+import { startFakeGitHub } from '../helpers/fake-github.js';
 import { tempDir } from '../secrets/helpers.js';
 
-async function run(argv: string[], cwd: string, input = ''): Promise<{ code: number; out: string; err: string; log: string }> {
+async function run(argv: string[], cwd: string, input = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string; log: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const logStream = new PassThrough();
@@ -21,7 +23,7 @@ async function run(argv: string[], cwd: string, input = ''): Promise<{ code: num
   stdout.on('data', (c: Buffer) => { out += c.toString(); });
   stderr.on('data', (c: Buffer) => { err += c.toString(); });
   logStream.on('data', (c: Buffer) => { log += c.toString(); });
-  const ctx = { argv, stdout, stderr, log: pino({ level: 'trace' }, logStream), cwd, env: { USER: 'tester' }, stdin: Readable.from([input]) };
+  const ctx = { argv, stdout, stderr, log: pino({ level: 'trace' }, logStream), cwd, env: { USER: 'tester', ...env }, stdin: Readable.from([input]) };
   const code = await secretCommand.run(ctx);
   return { code, out, err, log };
 }
@@ -120,5 +122,88 @@ describe('gitfleet secret', () => {
     expect([await dec.decrypt(s.A!.value), await dec.decrypt(s.B!.value)]).toEqual([{ ok: true, value: 'value-a' }, { ok: true, value: 'value-b' }]);
     expect((await new ValueDecrypter(f.hostIdentity).decrypt(s.A!.value)).ok).toBe(false);
     expect(await git(f.repo.remote, ['log', '-1', '--format=%B', branch])).not.toMatch(/value-a|value-b/);
+  });
+});
+
+describe('gitfleet secret rotate|rekey --provider github (against the fake GitHub)', () => {
+  it('opens the pull requests with the token from GITHUB_TOKEN or --github-token-file; no value or token in any text', async () => {
+    const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
+    const tag = randomBytes(4).toString('hex');
+    const V = { old: `old-value-${tag}`, neu: `new-value-${tag}`, b: `value-b-${tag}` };
+    const fake = await startFakeGitHub({ token: TOKEN });
+    try {
+      const dir = await tempDir('gitfleet-secret-gh-');
+      const work = join(dir, 'work');
+      const hostId = await createIdentity({ path: join(dir, 'h1-state', 'identity.age'), runner: execRunner });
+      const admin = await newIdentity();
+      const files: Record<string, string> = {
+        'fleet.yaml': `apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nprovider: {github: {owner: acme, repo: fleet, baseUrl: "${fake.apiUrl}"}}\nrecipients: [${admin.recipient}]\n`,
+        'hosts/h1.yaml': `apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nrecipient: ${hostId.recipient}\n`,
+      };
+      // An operator's work tree whose origin is the (fake) GitHub repository: set the secrets there, seed them as main.
+      await git(dir, ['init', '-q', '-b', 'main', work]);
+      await git(work, ['remote', 'add', 'origin', fake.gitUrl]);
+      for (const [p, t] of Object.entries(files)) { await mkdir(join(work, p, '..'), { recursive: true }); await writeFile(join(work, p), t); }
+      expect((await run(['set', '--host', 'h1', 'DB_PASSWORD'], work, V.old)).code).toBe(0);
+      expect((await run(['set', '--host', 'h1', 'B'], work, V.b)).code).toBe(0);
+      files['secrets/h1.yaml'] = await readFile(join(work, 'secrets/h1.yaml'), 'utf8');
+      await fake.seed(files, 'fleet with secrets');
+
+      const state = join(dir, 'admin-state');
+      await expect(run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--state-dir', state], work, V.neu)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/GITHUB_TOKEN or pass --github-token-file/) });
+      // fleet.yaml names github: no --provider needed.
+      const r = await run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--state-dir', state], work, V.neu, { GITHUB_TOKEN: TOKEN });
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^opened proposal gitfleet\/secret-h1-DB_PASSWORD \(http:\/\/127\.0\.0\.1:\d+\/acme\/fleet\/pull\/1\): DB_PASSWORD\n$/);
+      expect(fake.pulls).toHaveLength(1);
+      const pr = fake.pulls[0]!;
+      expect(pr).toMatchObject({ title: 'rotate secret DB_PASSWORD on h1', head: 'gitfleet/secret-h1-DB_PASSWORD', base: 'main', state: 'open', labels: ['gitfleet', 'secret-rotation'] });
+      expect(await fake.branchSha(pr.head)).toBe(pr.headSha);
+      const msg = await git(fake.bare, ['log', '-1', '--format=%B', pr.head]);
+      expect(msg).toMatch(/^secrets: rotate DB_PASSWORD on h1/);
+      expect(await git(fake.bare, ['diff', '--name-only', 'main', pr.head])).toBe('secrets/h1.yaml');
+      const rotated = (parse(await git(fake.bare, ['show', `${pr.head}:secrets/h1.yaml`])) as { secrets: Record<string, { value: string }> }).secrets;
+      const hostDec = new ValueDecrypter(await readIdentity(join(dir, 'h1-state', 'identity.age')));
+      expect(await hostDec.decrypt(rotated.DB_PASSWORD!.value)).toEqual({ ok: true, value: V.neu });
+      expect(await hostDec.decrypt(rotated.B!.value)).toEqual({ ok: true, value: V.b });
+
+      // rekey with the token from a file, after the rotation is merged by a human
+      await fake.humanMerge(pr.head);
+      const tokenFile = join(dir, 'token');
+      await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+      const adminFile = join(dir, 'admin.txt');
+      await writeFile(adminFile, `${admin.identity}\n`, { mode: 0o600 });
+      const rebuilt = await newIdentity();
+      const k = await run(['rekey', '--host', 'h1', '--recipient', rebuilt.recipient, '--identity', adminFile, '--provider', 'github', '--github-token-file', tokenFile, '--state-dir', state], work);
+      expect(k.out).toMatch(/^opened proposal gitfleet\/secret-rekey-h1 \(.*\/pull\/2\): DB_PASSWORD, B\n$/);
+      const pr2 = fake.pulls[1]!;
+      expect(pr2).toMatchObject({ title: 'rekey secrets of h1', head: 'gitfleet/secret-rekey-h1', labels: ['gitfleet', 'secret-rekey'] });
+      const rekeyed = (parse(await git(fake.bare, ['show', `${pr2.head}:secrets/h1.yaml`])) as { secrets: Record<string, { value: string }> }).secrets;
+      const newDec = new ValueDecrypter(rebuilt.identity);
+      // built on main after the merge: the rotated value, re-encrypted
+      expect([await newDec.decrypt(rekeyed.DB_PASSWORD!.value), await newDec.decrypt(rekeyed.B!.value)]).toEqual([{ ok: true, value: V.neu }, { ok: true, value: V.b }]);
+      expect((parse(await git(fake.bare, ['show', `${pr2.head}:hosts/h1.yaml`])) as { recipient: string }).recipient).toBe(rebuilt.recipient);
+      const msg2 = await git(fake.bare, ['log', '-1', '--format=%B', pr2.head]);
+
+      // No value and no token in the PR texts, the commits, the output, the log, the admin state dir.
+      const stateFiles = await Promise.all((await readdir(state)).filter((f) => /\.(ndjson|jsonl)$/.test(f)).map((f) => readFile(join(state, f), 'utf8')));
+      expect(stateFiles.length).toBe(2);
+      expect(stateFiles.join('')).toContain('"secret.rotation-proposed"');
+      const texts = [pr.title, pr.body, pr2.title, pr2.body, msg, msg2, r.out, r.err, r.log, k.out, k.err, k.log, ...stateFiles, JSON.stringify(fake.requests.map((q) => q.body))];
+      for (const t of texts) for (const v of [...Object.values(V), TOKEN]) expect(t).not.toContain(v);
+      expect(pr.body).toMatch(/appears nowhere in clear/);
+    } finally {
+      const failures = [...fake.failures];
+      await fake.close();
+      // The fake saw no unknown request and no contract violation.
+      expect(failures).toEqual([]);
+    }
+  }, 30_000);
+
+  it('refuses --provider github without provider.github in fleet.yaml, and a token file with the git provider', async () => {
+    const f = await fleetRepo();
+    await run(['set', '--host', 'h1', 'K'], f.repo.work, 'v');
+    await expect(run(['rotate', '--host', 'h1', 'K', '--provider', 'github'], f.repo.work, 'w', { GITHUB_TOKEN: 'x' })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/provider: \{github: \{owner, repo\}\}/) });
+    await expect(run(['rotate', '--host', 'h1', 'K', '--github-token-file', '/nonexistent'], f.repo.work, 'w')).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/--github-token-file is for the github provider/) });
   });
 });

@@ -2,6 +2,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { execRunner, runChecked } from '../../src/util/exec.js';
 
 /** A fresh temp dir. */
@@ -22,4 +23,13 @@ export function tamperPayload(armored: string): string {
   const pos = Math.max(0, l.length - 6);
   lines[i] = l.slice(0, pos) + (l[pos] === 'A' ? 'B' : 'A') + l.slice(pos + 1);
   return lines.join('\n');
+}
+
+/** `secrets/<host>.yaml` text with one payload character of `key`'s value flipped (everything else byte for byte). */
+export function tamperedSecretsFile(text: string, key: string): string {
+  const value = (parse(text) as { secrets: Record<string, { value: string }> }).secrets[key]!.value;
+  const line = (v: string) => v.trimEnd().split('\n').slice(-2, -1)[0]!;
+  const out = text.replace(line(value), line(tamperPayload(value)));
+  if (out === text) throw new Error(`could not tamper with ${key}`);
+  return out;
 }
