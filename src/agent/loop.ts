@@ -10,7 +10,8 @@ import { reconcile, type CycleOutcome, type ReconcileContext } from './reconcile
 import { loadMemory, saveMemory, type AgentMemory } from './memory.js';
 import { buildStatus, type AgentCounters } from './status.js';
 import { agentMetrics, type AgentMetrics } from './metrics.js';
-import { nextDelay } from './schedule.js';
+import { nextDelay, effectiveSchedule, type Schedule } from './schedule.js';
+import { commitStatusReporter } from './commit-status.js';
 import { serveAgentHttp } from './http.js';
 import { serveWebhook, type WebhookVerdict } from './webhook.js';
 import type { ListenAddress, Listening } from './listen.js';
@@ -18,8 +19,10 @@ import type { ListenAddress, Listening } from './listen.js';
 /** How the agent runs: timing, triggers, endpoints. */
 export interface AgentOptions {
   ctx: ReconcileContext;
-  intervalMs: number;
-  driftIntervalMs: number;
+  /** `--interval`: wins over the host's resolved `agent.interval` (host `agent:`, else fleet `defaults`, else 30s). */
+  intervalMs?: number;
+  /** `--drift-interval`: wins over the host's resolved `agent.driftInterval` (else 5m). */
+  driftIntervalMs?: number;
   version: string;
   facts?: HostStatus['facts'];
   /** Serve /healthz, /status, /metrics here; off when undefined. */
@@ -46,6 +49,8 @@ export interface RunningAgent {
   addresses: { http?: ListenAddress; webhook?: ListenAddress };
   /** Resolves after the next cycle completes (tests). */
   nextCycle(): Promise<CycleOutcome>;
+  /** The intervals in force now: the flags, else the host's settings from the last validated revision, else the defaults. */
+  schedule(): Schedule;
   lastOutcome(): CycleOutcome | null;
 }
 
@@ -76,7 +81,9 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
   let current: Promise<void> | undefined;
   let lastCycleEnd = Date.now();
   let currentStart: number | null = null;
-  let delayMs = opts.intervalMs;
+  const schedule = (): Schedule => effectiveSchedule({ intervalMs: opts.intervalMs, driftIntervalMs: opts.driftIntervalMs }, mem.schedule);
+  let delayMs = schedule().intervalMs;
+  const statuses = commitStatusReporter(ctx);
   const waiters: ((o: CycleOutcome) => void)[] = [];
   let last: CycleOutcome | null = null;
 
@@ -137,12 +144,14 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
         log.warn({ err: errorMessage(err) }, 'could not publish the status; retrying next cycle');
       }
     }
+    // The rollout on the commit page (github provider only); one not accepted is sent again after the next cycle.
+    await statuses.sync(mem);
   }
 
   async function loop(): Promise<void> {
     let first = true;
     while (!stopping) {
-      const full = first || mem.lastFullAt === null || Date.now() - mem.lastFullAt >= opts.driftIntervalMs;
+      const full = first || mem.lastFullAt === null || Date.now() - mem.lastFullAt >= schedule().driftIntervalMs;
       first = false;
       pendingWake = false;
       current = cycle(full);
@@ -150,7 +159,7 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
       current = undefined;
       if (mode.once || stopping) break;
       if (pendingWake) continue;
-      delayMs = nextDelay(opts.intervalMs, failures, opts.random);
+      delayMs = nextDelay(schedule().intervalMs, failures, opts.random);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, delayMs);
         function done(): void {
@@ -176,7 +185,7 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
     metrics,
     alive(): { ok: boolean; detail: string } {
       if (stopping) return { ok: false, detail: 'shutting down' };
-      const limit = 3 * Math.max(opts.intervalMs, delayMs);
+      const limit = 3 * Math.max(schedule().intervalMs, delayMs);
       const age = Date.now() - (currentStart ?? lastCycleEnd);
       return age <= limit
         ? { ok: true, detail: currentStart ? `cycle in progress for ${age} ms` : `last cycle ${age} ms ago` }
@@ -233,5 +242,6 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
     addresses,
     nextCycle: () => new Promise((resolve) => waiters.push(resolve)),
     lastOutcome: () => last,
+    schedule,
   };
 }

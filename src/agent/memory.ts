@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Condition, Health, HostStatus } from '../report/types.js';
+import type { RolloutState } from '../propose/status.js';
 import { readJson, writeJson } from '../apply/store.js';
 
 /** Why a revision is not followed; it is not tried again until the branch moves. */
@@ -37,11 +38,25 @@ export interface AgentMemory {
   transient: Transient | null;
   /** From the last planned revision: the host's OS, arch and wave, and the fleet's stale threshold. */
   identity: { os?: string; arch?: string; wave?: string; staleAfterMs?: number };
+  /** The host's resolved `agent.interval`/`agent.driftInterval` (ms) from the last validated revision; flags win over them. */
+  schedule: { intervalMs: number; driftIntervalMs: number } | null;
+  /** The commit status the last verdict calls for on the revision it handled; `github` when fleet.yaml names that provider. */
+  rollout: RolloutIntent | null;
+  /** `<sha>:<state>` of the last commit status GitHub accepted: the same one is not sent again. */
+  rolloutSent: string | null;
+}
+
+/** What `gitfleet/<host>` should say on a revision, and where (the github provider of that revision's fleet.yaml). */
+export interface RolloutIntent {
+  sha: string;
+  state: RolloutState;
+  detail?: string;
+  github?: { owner: string; repo: string; baseUrl?: string };
 }
 
 /** A fresh memory. */
 export function emptyMemory(): AgentMemory {
-  return { lastSeen: null, applied: null, appliedAt: null, healthySince: null, rejected: {}, lastFullAt: null, verdict: null, transient: null, identity: {} };
+  return { lastSeen: null, applied: null, appliedAt: null, healthySince: null, rejected: {}, lastFullAt: null, verdict: null, transient: null, identity: {}, schedule: null, rollout: null, rolloutSent: null };
 }
 
 /** The memory file in a state directory. */

@@ -15,6 +15,10 @@ import type { EventBus } from '../events/bus.js';
 import { rolloutGate, waveIndex, type WaveMember } from './waves.js';
 import type { AgentMemory, RejectReason, Verdict } from './memory.js';
 import type { CycleResultLabel } from './metrics.js';
+import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_INTERVAL_MS } from './schedule.js';
+import type { RolloutState } from '../propose/status.js';
+import type { DriftItem } from '../propose/drift.js';
+import { driftItems, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome } from './proposals.js';
 
 /** What a reconcile needs: where the fleet is, who this host is, and the parts that touch the world. */
 export interface ReconcileContext {
@@ -31,6 +35,8 @@ export interface ReconcileContext {
   allowForcePush: boolean;
   /** Set by `--require-signed`: only heads signed by these keys are followed. */
   trust?: SignerTrust;
+  /** Credentials for the provider fleet.yaml names (drift proposals, commit statuses); none: git provider only. */
+  provider?: AgentProviderSettings;
   now: () => Date;
 }
 
@@ -43,7 +49,7 @@ export interface CycleOutcome {
   drift?: number;
 }
 
-type GateVerdict = { apply: true } | { apply: false; verdict: Verdict; result: CycleResultLabel };
+type GateVerdict = { apply: true } | { apply: false; verdict: Verdict; result: CycleResultLabel; rollout?: RolloutState };
 
 /**
  * One pass of the loop of DESIGN.md §1: source → validate → resolve → gate → observe/plan → apply → verify health.
@@ -89,12 +95,14 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
   // 3. validate → resolve → gate → observe/plan → apply → verify health, all under the host lock (applyHost)
   let gate: GateVerdict = { apply: true };
   let drift = 0;
+  let toPropose: DriftItem[] | null = null;
   let out: HostApplyOutcome;
   try {
     out = await applyHost({ ...ctx.hostRun, rev: target }, {
       gate: async (p) => {
         remember(mem, p);
         drift = target === mem.applied ? p.plan.actions.length : 0;
+        if (drift > 0 && p.desired.policy.drift === 'propose') toPropose = driftItems(p.plan.actions);
         gate = await decide(ctx, mem, p, target);
         return gate.apply;
       },
@@ -106,12 +114,17 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
     return transient(mem, err instanceof GitfleetError && err.code === 'E_GIT' ? 'FetchFailed' : 'ApplyFailed', err, head);
   }
   mem.transient = null;
+  if (out.planned) remember(mem, out.planned);
   if (!refused) mem.lastSeen = head;
   if (refused) keepRefusal(mem, refused.reason, refused.message);
   if (out.skipped === 'gated' && !gate.apply) {
-    const g: { verdict: Verdict; result: CycleResultLabel } = gate;
+    const g: { verdict: Verdict; result: CycleResultLabel; rollout?: RolloutState } = gate;
     if (g.result === 'gated') mem.lastSeen = null; // gates are asked again at the next cycle
-    if (!refused) mem.verdict = g.verdict;
+    if (g.rollout) intend(mem, out.planned, target, g.rollout, g.verdict.conditions[0]?.message);
+    // Outside the host lock: the proposal talks to the git server or GitHub, and its failure is not the cycle's.
+    const items = toPropose as DriftItem[] | null; // assigned in the gate callback
+    const proposal = items?.length ? await proposeHostDrift(ctx, items, ctx.bus.withRevision(target)) : undefined;
+    if (!refused) mem.verdict = proposal ? withProposal(g.verdict, target, proposal) : g.verdict;
     return { kind: 'full', result: g.result, head, drift };
   }
   if (refused) return { kind: 'full', result: 'rejected', head };
@@ -141,7 +154,7 @@ async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, targe
   }
   if (target === mem.applied && actions > 0 && mode !== 'enforce') {
     const reason = mode === 'propose' ? 'ProposeDrift' : 'DriftDetected';
-    const message = `${actions} package(s) differ from ${target.slice(0, 12)}; drift mode ${mode}: ${mode === 'propose' ? 'a pull request will propose adopting them' : 'reported, not changed'}`;
+    const message = `${actions} package(s) differ from ${target.slice(0, 12)}; drift mode ${mode}: ${mode === 'propose' ? 'not changed, nothing a proposal can adopt (only sandboxes differ)' : 'reported, not changed'}`;
     return { apply: false, result: 'ok', verdict: { health: 'healthy', drift: actions, lastError: null, attempted: null, conditions: [
       { type: 'Ready', status: 'True', reason, message }, { type: 'Applied', status: 'False', reason, message },
     ] } };
@@ -181,6 +194,7 @@ function applied(ctx: ReconcileContext, mem: AgentMemory, out: HostApplyOutcome,
   const short = target.slice(0, 12);
   if (out.skipped === 'bad-revision' || !r) {
     mem.healthySince = null;
+    intend(mem, out.planned, target, 'failed', 'marked bad on this host');
     mem.verdict = { health: 'failed', drift: 0, attempted: target, lastError: { code: 'RolledBack', message: `revision ${short} failed on this host before and is not retried until a newer revision arrives` }, conditions: [
       { type: 'Ready', status: 'False', reason: 'RolledBack', message: `revision ${short} is marked bad on this host` },
       { type: 'Applied', status: 'False', reason: 'RolledBack', message: `revision ${short} is marked bad on this host` },
@@ -191,6 +205,7 @@ function applied(ctx: ReconcileContext, mem: AgentMemory, out: HostApplyOutcome,
     if (mem.applied !== target || !mem.healthySince) mem.healthySince = now;
     if (mem.applied !== target) mem.appliedAt = now;
     mem.applied = target;
+    intend(mem, out.planned, target, r.status);
     const what = r.status === 'applied' ? `applied ${short}: ${r.changed.length} package change(s) in ${r.durationMs} ms` : `${short} is in place: nothing to do`;
     const checks = r.health.length ? `${r.health.length} health check(s) passed` : 'no health checks ran (they run after a change)';
     mem.verdict = { health: 'healthy', drift: 0, attempted: null, lastError: null, conditions: [
@@ -199,12 +214,22 @@ function applied(ctx: ReconcileContext, mem: AgentMemory, out: HostApplyOutcome,
       { type: 'Applied', status: 'True', reason: r.status === 'applied' ? 'Applied' : 'UpToDate', message: what },
       { type: 'Healthy', status: 'True', reason: r.health.length ? 'HealthChecksPassed' : 'NoChecksRun', message: checks },
     ] };
+    // Packages applied but a secret did not materialize: degraded, naming keys and codes (never values).
+    const failedSecrets = out.secrets?.errors ?? [];
+    if (failedSecrets.length) {
+      const message = `${failedSecrets.length} secret(s) failed: ${failedSecrets.map((e) => `${e.key} (${e.code})`).join(', ')}; the packages were applied`;
+      mem.healthySince = null;
+      intend(mem, out.planned, target, 'failed', message);
+      mem.verdict = { ...mem.verdict, health: 'degraded', lastError: { code: 'SecretsFailed', message }, conditions: [{ type: 'Ready', status: 'False', reason: 'SecretsFailed', message }, ...mem.verdict.conditions.slice(1)] };
+      return { kind: 'full', result: 'failed', head: target };
+    }
     return { kind: 'full', result: 'ok', head: target };
   }
   const health = r.error?.stage === 'health';
   const reason = health ? 'HealthCheckFailed' : 'ApplyFailed';
   const message = `${r.error?.message ?? r.status}${r.status === 'rolled-back' ? '; rolled back to the previous versions' : r.status === 'rollback-failed' ? `; the rollback failed too (${r.rollbackError ?? ''})` : ''}`;
   mem.healthySince = null;
+  intend(mem, out.planned, target, r.status, r.error?.message);
   mem.verdict = { health: 'failed', drift: 0, attempted: target, lastError: { code: r.status === 'rolled-back' ? 'RolledBack' : reason, message }, conditions: [
     { type: 'Ready', status: 'False', reason: r.status === 'rolled-back' ? 'RolledBack' : reason, message },
     { type: 'Applied', status: 'False', reason: r.status === 'rolled-back' ? 'RolledBack' : 'ApplyFailed', message },
@@ -214,7 +239,7 @@ function applied(ctx: ReconcileContext, mem: AgentMemory, out: HostApplyOutcome,
 }
 
 function gated(target: string, reason: string, message: string, type: 'RolloutGated' | 'InWindow'): GateVerdict {
-  return { apply: false, result: 'gated', verdict: { health: 'pending', drift: 0, attempted: target, lastError: null, conditions: [
+  return { apply: false, result: 'gated', rollout: type === 'RolloutGated' ? 'waiting-for-wave' : 'outside-window', verdict: { health: 'pending', drift: 0, attempted: target, lastError: null, conditions: [
     { type: 'Ready', status: 'False', reason, message },
     type === 'RolloutGated' ? { type, status: 'True', reason, message } : { type, status: 'False', reason, message },
   ] } };
@@ -247,9 +272,33 @@ function transient(mem: AgentMemory, reason: string, err: unknown, head: string 
   return { kind: head ? 'full' : 'noop', result: 'error', head };
 }
 
+// Re-read at every validated revision: a merged change to the host's agent settings takes effect at the next wait.
 function remember(mem: AgentMemory, p: Planned): void {
   const staleAfter = p.validation.model.fleet?.value.staleAfter;
   mem.identity = { os: p.desired.os, arch: p.desired.arch, wave: p.desired.wave, ...(staleAfter ? { staleAfterMs: parseDuration(staleAfter) } : {}) };
+  // A zero duration passes the schema; it would make the agent spin, so it means the default.
+  const ms = (d: string, fallback: number) => (parseDuration(d) > 0 ? parseDuration(d) : fallback);
+  mem.schedule = { intervalMs: ms(p.desired.agent.interval, DEFAULT_INTERVAL_MS), driftIntervalMs: ms(p.desired.agent.driftInterval, DEFAULT_DRIFT_INTERVAL_MS) };
+}
+
+/** The commit status this verdict calls for; it goes to GitHub only when that revision's fleet.yaml names the github provider. */
+function intend(mem: AgentMemory, p: Planned | undefined, sha: string, state: RolloutState, detail?: string): void {
+  const gh = p?.validation.model.fleet?.value.provider?.github;
+  mem.rollout = { sha, state, ...(detail ? { detail } : {}), ...(gh ? { github: { owner: gh.owner, repo: gh.repo, ...(gh.baseUrl ? { baseUrl: gh.baseUrl } : {}) } } : {}) };
+}
+
+/** The drift verdict with the proposal in its conditions: the branch (and PR) that adopts the drift, or why there is none. */
+function withProposal(v: Verdict, target: string, res: DriftProposalOutcome): Verdict {
+  const said = !res.ok
+    ? { reason: 'ProposeDriftFailed', text: `the proposal failed (${res.error}); retried at the next drift cycle` }
+    : res.proposal.action === 'already-decided' || res.proposal.action === 'dropped'
+      ? { reason: 'ProposeDrift', text: `${res.proposal.branch} not proposed: ${res.proposal.reason ?? res.proposal.action}` }
+      : { reason: 'ProposeDrift', text: `proposed as ${res.proposal.branch} (${res.proposal.action})${res.proposal.pr?.url ? ` ${res.proposal.pr.url}` : ''}` };
+  const message = `${v.drift} package(s) differ from ${target.slice(0, 12)}; drift mode propose: not changed, ${said.text}`;
+  return {
+    ...v,
+    conditions: v.conditions.map((c) => (c.type === 'Applied' ? { ...c, reason: said.reason, message } : c.type === 'Ready' ? { ...c, message } : c)),
+  };
 }
 
 // The first few diagnostics with their places: the whole list is in the config.invalid event.

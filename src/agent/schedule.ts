@@ -1,6 +1,24 @@
 import { parseDuration } from '../fleet/platform.js';
 import { GitfleetError } from '../util/errors.js';
 
+/** The agent's default intervals when neither a flag nor the fleet sets them (DESIGN.md §2 `defaults`). */
+export const DEFAULT_INTERVAL_MS = 30_000;
+export const DEFAULT_DRIFT_INTERVAL_MS = 5 * 60_000;
+
+/** How often the agent polls the remote head and observes the host. */
+export interface Schedule {
+  intervalMs: number;
+  driftIntervalMs: number;
+}
+
+/** Each interval from its flag when given, else from the host's resolved agent settings, else the default. */
+export function effectiveSchedule(flags: Partial<Schedule>, host: Schedule | null): Schedule {
+  return {
+    intervalMs: flags.intervalMs ?? host?.intervalMs ?? DEFAULT_INTERVAL_MS,
+    driftIntervalMs: flags.driftIntervalMs ?? host?.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS,
+  };
+}
+
 /** The longest wait after repeated failures. */
 export const MAX_BACKOFF_MS = 10 * 60 * 1000;
 

@@ -25,16 +25,22 @@ export const agentCommand: CliCommand = {
                       [--state-dir DIR] [--once] [--http 127.0.0.1:9464 | --no-http]
                       [--webhook-listen 127.0.0.1:PORT --webhook-secret-file F]
                       [--require-signed --allowed-signers FILE] [--allow-force-push]
+                      [--github-token-file F]
 
 Runs the loop of DESIGN.md §1 on this host: source → validate → resolve → gate (rollout waves,
 maintenance windows) → observe/plan → apply → verify health → report. A cycle in which the branch
 head has not moved costs one 'git ls-remote'; every --drift-interval a full cycle observes the host
 and repairs drift (policy drift: enforce), or reports it (report) or leaves it for a pull request
 (propose). An invalid revision is never applied: the host stays on its last good revision and
-reports 'degraded'. A head that does not descend from the applied revision (a force-push) is not
-followed unless --allow-force-push. Intervals have ±10% jitter; failures back off exponentially
-(×2, at most 10 minutes). Status goes to STATE/status.json every cycle and to the ref
-refs/gitfleet/status/<host> of the fleet repository on change and as a heartbeat.
+reports 'degraded'. In drift mode propose, drift becomes a proposal that adopts what the host has
+(a branch gitfleet/drift-<host>-<hash>, or a pull request with the github provider of fleet.yaml),
+once per distinct drift. With the github provider and a token, the agent sets the commit status
+gitfleet/<host> on the revision it handles (pending while a wave or window holds it, success when
+applied healthy, failure after a failed apply or rollback). A head that does not descend from the
+applied revision (a force-push) is not followed unless --allow-force-push. Intervals have ±10%
+jitter; failures back off exponentially (×2, at most 10 minutes). Status goes to STATE/status.json
+every cycle and to the ref refs/gitfleet/status/<host> of the fleet repository on change and as a
+heartbeat.
 
 Triggers besides polling: a watch on the refs of a remote that is a local path (sub-second), and
 GitHub push webhooks (HMAC-SHA256 X-Hub-Signature-256 with the shared secret; anything unsigned,
@@ -48,8 +54,10 @@ Flags:
   --host NAME                the host to act for (required)
   --branch B                 the branch to follow (default main)
   --state-dir DIR            where gitfleet keeps its state (default /var/lib/gitfleet, or $GITFLEET_STATE_DIR)
-  --interval D               how often to compare the remote head (default 30s; 500ms, 30s, 5m, 1h)
-  --drift-interval D         how often to observe the host when nothing changed (default 5m)
+  --interval D               how often to compare the remote head (500ms, 30s, 5m, 1h; default: the host's
+                             agent.interval, else fleet.yaml defaults.interval, else 30s)
+  --drift-interval D         how often to observe the host when nothing changed (default: the host's
+                             agent.driftInterval, else defaults.driftInterval, else 5m)
   --once                     run one full cycle and exit (see exit codes)
   --json                     with --once: print the status document
   --http HOST:PORT           serve /healthz, /status, /metrics here (default 127.0.0.1:9464; loopback only)
@@ -60,6 +68,7 @@ Flags:
   --allowed-signers FILE     SSH allowed-signers file of trusted keys (the agent's own, never the repo's)
   --gpg-home DIR             a GnuPG home whose keyring holds trusted OpenPGP keys
   --allow-force-push         follow a head that rewrote history behind the applied revision
+  --github-token-file F      a GitHub token for proposals and commit statuses (read at each use; default $GITHUB_TOKEN)
   --system-root DIR          act on apt/dnf in DIR instead of / (tests and chroots)
   --batch-timeout SEC        how long one manager command may take (default 900)
 
@@ -75,11 +84,15 @@ Examples:
       ...AGENT_HOST_FLAGS, interval: { type: 'string' }, 'drift-interval': { type: 'string' }, once: { type: 'boolean' }, json: { type: 'boolean' },
       http: { type: 'string' }, 'no-http': { type: 'boolean' }, 'webhook-listen': { type: 'string' }, 'webhook-secret-file': { type: 'string' },
       'require-signed': { type: 'boolean' }, 'allowed-signers': { type: 'string' }, 'gpg-home': { type: 'string' }, 'allow-force-push': { type: 'boolean' },
+      'github-token-file': { type: 'string' },
     }, false);
     if (!values.repo) throw new GitfleetError('E_USAGE', '--repo URL|PATH is required');
     const hostRun = hostRunOptions(ctx, values);
-    const intervalMs = durationFlag('interval', values.interval ?? '30s');
-    const driftIntervalMs = durationFlag('drift-interval', values['drift-interval'] ?? '5m');
+    // Without the flags the host's resolved agent settings apply (re-read at every validated revision).
+    const intervalMs = values.interval === undefined ? undefined : durationFlag('interval', values.interval);
+    const driftIntervalMs = values['drift-interval'] === undefined ? undefined : durationFlag('drift-interval', values['drift-interval']);
+    const tokenFile = values['github-token-file'] === undefined ? undefined : resolve(ctx.cwd, values['github-token-file']);
+    if (tokenFile && !(await readToken(tokenFile))) throw new GitfleetError('E_USAGE', `the GitHub token file ${tokenFile} is missing, unreadable or empty`);
     if (values.http !== undefined && values['no-http']) throw new GitfleetError('E_USAGE', '--http and --no-http exclude each other');
     const http = values['no-http'] ? undefined : parseListen('http', values.http ?? '127.0.0.1:9464');
     const webhook = await webhookOptions(ctx.cwd, values['webhook-listen'], values['webhook-secret-file']);
@@ -107,8 +120,9 @@ Examples:
         ctx: {
           repo: hostRun.repo, branch: hostRun.branch ?? 'main', host: hostRun.host, stateDir: hostRun.stateDir, runner: hostRun.runner, log: ctx.log, bus,
           hostRun, allowForcePush: Boolean(values['allow-force-push']), ...(trust ? { trust } : {}), now: () => new Date(),
+          provider: { env: ctx.env, ...(tokenFile ? { githubToken: () => readToken(tokenFile) } : {}) },
         },
-        intervalMs, driftIntervalMs, version: await version(), facts: factsSummary(facts), http, webhook,
+        ...(intervalMs ? { intervalMs } : {}), ...(driftIntervalMs ? { driftIntervalMs } : {}), version: await version(), facts: factsSummary(facts), http, webhook,
       };
       if (values.once) {
         const outcome = await runOnce(opts);
@@ -122,7 +136,7 @@ Examples:
         return 0;
       }
       const agent = await startAgent(opts);
-      ctx.log.info({ http: agent.addresses.http, webhook: agent.addresses.webhook, intervalMs }, 'agent started');
+      ctx.log.info({ http: agent.addresses.http, webhook: agent.addresses.webhook, ...agent.schedule() }, 'agent started');
       await new Promise<void>((resolveStop) => {
         stop = resolveStop;
         if (stopRequested) resolveStop();
@@ -164,6 +178,12 @@ function signerTrust(cwd: string, values: Record<string, unknown>): { allowedSig
   }
   if (!signers && !gpgHome) throw new GitfleetError('E_USAGE', '--require-signed needs --allowed-signers FILE (or --gpg-home DIR)');
   return { ...(signers ? { allowedSigners: resolve(cwd, signers) } : {}), ...(gpgHome ? { gpgHome: resolve(cwd, gpgHome) } : {}) };
+}
+
+/** The token file's first line, read at each use (a rotated token is picked up); unreadable or empty is undefined. */
+async function readToken(file: string): Promise<string | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split(/\r?\n/)[0]?.trim() || undefined;
 }
 
 async function version(): Promise<string> {

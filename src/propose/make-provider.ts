@@ -6,6 +6,7 @@ import type { PullRequests } from './provider.js';
 import type { ProposalStore } from './state.js';
 import type { Workspace } from './workspace.js';
 import { gitProvider } from './providers/git.js';
+import type { GithubProviderOptions } from './providers/github.js';
 
 export interface MakeProviderOptions {
   /** `--provider`; else fleet.yaml's `provider`; else git. */
@@ -17,6 +18,8 @@ export interface MakeProviderOptions {
   log: Logger;
   now: () => Date;
   env: NodeJS.ProcessEnv;
+  /** GitHub client tuning (retry bounds, transport), e.g. for an agent's tests. */
+  github?: Pick<GithubProviderOptions, 'retry' | 'fetch'>;
 }
 
 /** The provider fleet.yaml asks for (or the flag overrides): github through its module, git over the workspace. */
@@ -30,6 +33,6 @@ export async function makeProvider(o: MakeProviderOptions): Promise<PullRequests
   const mod = (await import('./providers/github.js')) as typeof import('./providers/github.js');
   return mod.githubProvider({
     owner: gh.owner, repo: gh.repo, ...(gh.baseUrl ? { baseUrl: gh.baseUrl } : {}), env: o.env,
-    gitRemoteUrl: o.ws.remote, workspaceDir: o.ws.dir, runner: o.runner, log: o.log,
+    gitRemoteUrl: o.ws.remote, workspaceDir: o.ws.dir, runner: o.runner, log: o.log, ...o.github,
   });
 }

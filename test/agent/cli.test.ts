@@ -46,6 +46,7 @@ describe('gitfleet agent --once', () => {
     [['--http', '0.0.0.0:1'], /loopback/],
     [['--require-signed'], /--allowed-signers/],
     [['--webhook-listen', '127.0.0.1:0'], /--webhook-secret-file/],
+    [['--github-token-file', '/nonexistent/token'], /GitHub token file .* missing/],
   ])('refuses bad flags %j', async (extra, message) => {
     const r = await cli(['--repo', '/nonexistent', '--host', 'h1', '--state-dir', '/nonexistent/state', ...extra]);
     expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationFlag, jitter, nextDelay, MAX_BACKOFF_MS } from '../../src/agent/schedule.js';
+import { durationFlag, effectiveSchedule, jitter, nextDelay, MAX_BACKOFF_MS } from '../../src/agent/schedule.js';
 import { parseListen } from '../../src/agent/listen.js';
 
 describe('schedule', () => {
@@ -19,6 +19,15 @@ describe('schedule', () => {
   });
   it('never waits longer than the cap, even with jitter', () => {
     expect(nextDelay(30_000, 10, () => 0.999)).toBe(MAX_BACKOFF_MS);
+  });
+  it.each([
+    ['no flags, no host settings: the defaults', {}, null, { intervalMs: 30_000, driftIntervalMs: 300_000 }],
+    ['the host settings', {}, { intervalMs: 2_000, driftIntervalMs: 60_000 }, { intervalMs: 2_000, driftIntervalMs: 60_000 }],
+    ['a flag wins over the host, per interval', { intervalMs: 500 }, { intervalMs: 2_000, driftIntervalMs: 60_000 }, { intervalMs: 500, driftIntervalMs: 60_000 }],
+    ['both flags', { intervalMs: 500, driftIntervalMs: 1_000 }, { intervalMs: 2_000, driftIntervalMs: 60_000 }, { intervalMs: 500, driftIntervalMs: 1_000 }],
+    ['a drift flag alone', { driftIntervalMs: 1_000 }, null, { intervalMs: 30_000, driftIntervalMs: 1_000 }],
+  ])('effective schedule: %s', (_name, flags, host, want) => {
+    expect(effectiveSchedule(flags, host)).toEqual(want);
   });
   it('accepts only loopback listen addresses', () => {
     expect(parseListen('http', '127.0.0.1:9464')).toEqual({ host: '127.0.0.1', port: 9464 });

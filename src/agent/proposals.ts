@@ -1,0 +1,89 @@
+/*
+ * The agent's side of proposals (DESIGN.md §5): in drift mode `propose`, drift found on a host becomes a branch
+ * (git provider) or pull request (github) that adopts what the host has; merging it is the approval. The provider
+ * is the one fleet.yaml names (make-provider.ts). A provider failure is reported to the caller, never thrown:
+ * the next drift cycle tries again.
+ */
+import type { Logger } from 'pino';
+import type { Runner } from '../util/exec.js';
+import { errorMessage } from '../util/errors.js';
+import type { Action } from '../plan/types.js';
+import type { FleetModel } from '../fleet/model.js';
+import type { EventBus } from '../events/bus.js';
+import { makeProvider, type MakeProviderOptions } from '../propose/make-provider.js';
+import { proposeDrift, type DriftItem, type DriftProposal } from '../propose/drift.js';
+import type { PullRequests } from '../propose/provider.js';
+import { openBase } from '../propose/repo.js';
+import { ProposalStore } from '../propose/state.js';
+import type { Workspace } from '../propose/workspace.js';
+
+/** Where the agent's provider credentials come from; fleet.yaml says which provider. */
+export interface AgentProviderSettings {
+  /** The environment the provider sees (GITHUB_TOKEN). */
+  env?: NodeJS.ProcessEnv;
+  /** A token read at each use (`--github-token-file`: rotated tokens are picked up); wins over GITHUB_TOKEN. */
+  githubToken?: () => Promise<string | undefined>;
+  /** GitHub client tuning (tests shrink the retry waits). */
+  github?: MakeProviderOptions['github'];
+}
+
+/** What the agent needs to propose: who it is and the parts that touch the world. */
+export interface ProposeContext {
+  repo: string;
+  branch: string;
+  host: string;
+  stateDir: string;
+  runner: Runner;
+  log: Logger;
+  now: () => Date;
+  provider?: AgentProviderSettings;
+}
+
+/** The outcome of a drift proposal attempt, for status. */
+export type DriftProposalOutcome = { ok: true; proposal: DriftProposal } | { ok: false; error: string };
+
+/** The plan's package actions as drift items (sandbox creation has no version to adopt). */
+export function driftItems(actions: readonly Action[]): DriftItem[] {
+  return actions.flatMap((a) => (a.manager ? [{ target: a.target, manager: a.manager, name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'absent' }] : []));
+}
+
+/** The environment for the provider: a token from `--github-token-file` overrides GITHUB_TOKEN. */
+export async function providerEnv(settings: AgentProviderSettings | undefined): Promise<NodeJS.ProcessEnv> {
+  const env = { ...(settings?.env ?? {}) };
+  const token = await settings?.githubToken?.();
+  if (token) env.GITHUB_TOKEN = token;
+  return env;
+}
+
+/** The provider fleet.yaml names, over a workspace in the state directory. */
+export async function agentProvider(ctx: ProposeContext, model: FleetModel, ws: Workspace, store: ProposalStore): Promise<PullRequests> {
+  return makeProvider({
+    model, runner: ctx.runner, ws, store, log: ctx.log, now: ctx.now, env: await providerEnv(ctx.provider),
+    ...(ctx.provider?.github ? { github: ctx.provider.github } : {}),
+  });
+}
+
+/**
+ * Proposes adopting `drift` against the branch head (once per distinct drift: proposeDrift keys the branch on a
+ * hash of the drift set, leaves an open identical proposal unchanged and does not reopen a decided one).
+ */
+export async function proposeHostDrift(ctx: ProposeContext, drift: DriftItem[], bus: EventBus): Promise<DriftProposalOutcome> {
+  if (!drift.length) return { ok: false, error: 'no package drift to propose (only sandboxes differ)' };
+  try {
+    const base = await openBase(ctx.runner, { repo: ctx.repo, stateDir: ctx.stateDir, branch: ctx.branch, dryRun: false });
+    const store = await ProposalStore.open(ctx.stateDir);
+    const model = base.validation.model;
+    const provider = await agentProvider(ctx, model, base.ws!, store);
+    const read = async (p: string): Promise<string> => {
+      const r = await base.loaded.readText(p);
+      if ('error' in r) throw new Error(r.error.message);
+      return r.text;
+    };
+    const proposal = await proposeDrift({ model, host: ctx.host, drift, provider, read, base: ctx.branch, source: base.source, store, now: ctx.now, bus, log: ctx.log });
+    ctx.log.info({ branch: proposal.branch, action: proposal.action, reason: proposal.reason }, 'drift proposal');
+    return { ok: true, proposal };
+  } catch (err) {
+    ctx.log.warn({ err: errorMessage(err) }, 'could not propose the drift; retrying at the next drift cycle');
+    return { ok: false, error: errorMessage(err) };
+  }
+}

@@ -1,0 +1,142 @@
+// Drift mode `propose` in the agent: drift found on a drift cycle becomes a proposal branch (git provider) that
+// adopts what the host has; the same drift proposes nothing new; merging it (real git) ends the drift.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { agentFixture, type AgentFixture } from './helpers.js';
+import { startAgent, type RunningAgent } from '../../src/agent/loop.js';
+import { driftItems } from '../../src/agent/proposals.js';
+import type { HostStatus } from '../../src/report/types.js';
+import { git } from '../helpers/git.js';
+import { pip, pipEnv, writeWheels } from '../helpers/wheels.js';
+import { installedIn } from '../propose/helpers.js';
+
+const running: RunningAgent[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((a) => a.stop()));
+});
+
+/** A fleet whose host h1 has a venv sandbox `py` with alpha 1.0.0 from a wheelhouse in the repository. */
+function venvFleet(provider: string): Record<string, string> {
+  return {
+    'fleet.yaml': `apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nrollout: {waves: [{name: canary}]}\nprovider: ${provider}\n`,
+    'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nwave: canary\nbaselines: [py]\npolicies: [p]\nsandboxes: {py: {template: venv}}\n',
+    'sandboxes/venv.yaml': 'apiVersion: gitfleet/v1\nkind: SandboxTemplate\nname: venv\ntype: {linux: venv}\npath: {linux: "{state}/sandboxes/{name}"}\n',
+    'baselines/py.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: py\ntarget: sandbox:py\nsources: {pip: {findLinks: [artifacts/wheels], noIndex: true}}\npackages:\n  pip:\n    alpha: "1.0.0"\n',
+    'policies/p.yaml': 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\ndrift: propose\n',
+  };
+}
+
+async function start(fx: AgentFixture) {
+  const base = fx.ctx();
+  const ctx = { ...base, hostRun: { ...base.hostRun, env: { ...pipEnv(), PIP_FIND_LINKS: '' }, batchTimeoutMs: 120_000 } };
+  const agent = await startAgent({ ...fx.options(), ctx, watch: false, driftIntervalMs: 1 });
+  running.push(agent);
+  const first = await agent.nextCycle();
+  const cycle = async () => {
+    const p = agent.nextCycle();
+    agent.wake();
+    return p;
+  };
+  return { agent, first, cycle };
+}
+
+const statusOf = async (dir: string): Promise<HostStatus> => JSON.parse(await readFile(join(dir, 'status.json'), 'utf8')) as HostStatus;
+
+async function remoteBranches(fx: AgentFixture): Promise<Map<string, string>> {
+  const out = await git(fx.tmp, ['ls-remote', fx.repo.remote, 'refs/heads/*']);
+  return new Map(out.split('\n').filter(Boolean).map((l) => { const [sha, ref] = l.split('\t'); return [ref!.replace('refs/heads/', ''), sha!]; }));
+}
+
+describe('the agent in drift mode propose', () => {
+  it('proposes a drifted package as a host override once, and merging the branch ends the drift', async () => {
+    const fx = await agentFixture();
+    await writeWheels(join(fx.repo.work, 'artifacts/wheels'), ['1.0.0', '1.0.1'].map((version) => ({ name: 'alpha', version })));
+    const applied = await fx.repo.commit(venvFleet('{git: {}}'));
+    const { first, cycle } = await start(fx);
+    expect(first).toMatchObject({ result: 'ok', head: applied });
+    const venv = join(fx.state(), 'sandboxes/py');
+    expect(await installedIn(venv, 'alpha')).toEqual(['1.0.0']);
+
+    // Someone upgrades alpha by hand in the venv.
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', join(fx.repo.work, 'artifacts/wheels'), 'alpha==1.0.1']);
+    expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', drift: 1 });
+    expect(await installedIn(venv, 'alpha')).toEqual(['1.0.1']); // propose leaves the host as it is
+    const branches = await remoteBranches(fx);
+    const branch = [...branches.keys()].find((b) => b.startsWith('gitfleet/drift-'));
+    expect(branch).toMatch(/^gitfleet\/drift-h1-[0-9a-f]{8}$/);
+    const hostFile = await git(fx.repo.remote, ['show', `${branch}:hosts/h1.yaml`]);
+    expect(hostFile).toContain('overrides:\n  "sandbox:py":\n    pip:\n      alpha: "1.0.1"');
+    expect(await git(fx.repo.remote, ['rev-parse', `${branch}^`])).toBe(applied); // one commit on the base
+    const s = await statusOf(fx.state());
+    expect(s).toMatchObject({ health: 'healthy', drift: 1, revision: { applied } });
+    expect(s.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'False', reason: 'ProposeDrift' });
+    expect(s.conditions.find((c) => c.type === 'Applied')?.message).toContain(`proposed as ${branch} (created)`);
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.dependency.drift')).toHaveLength(1);
+    const proposed = fx.events.filter((e) => e.topic === 'infrastructure.update.proposed');
+    expect(proposed).toHaveLength(1);
+    expect(proposed[0]?.payload).toMatchObject({ branch, packages: 1 });
+
+    // A second drift cycle with the same drift creates nothing new: same branches, same SHA, no new event.
+    expect(await cycle()).toMatchObject({ result: 'ok', drift: 1 });
+    expect(await remoteBranches(fx)).toEqual(branches);
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.update.proposed')).toHaveLength(1);
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.dependency.drift')).toHaveLength(2);
+    expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied')?.message).toContain(`proposed as ${branch} (unchanged)`);
+
+    // The approval: a human merges the branch with real git.
+    await git(fx.repo.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    await git(fx.repo.work, ['fetch', '-q', 'origin', `${branch}:refs/remotes/origin/${branch}`]);
+    await git(fx.repo.work, ['merge', '-q', '--no-ff', '-m', `Merge ${branch}`, `refs/remotes/origin/${branch}`]);
+    await git(fx.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+    const merged = await git(fx.repo.work, ['rev-parse', 'HEAD']);
+    expect(await cycle()).toMatchObject({ result: 'ok', head: merged, drift: 0 });
+    expect(await installedIn(venv, 'alpha')).toEqual(['1.0.1']); // the override is now desired: nothing downgraded
+    const after = await cycle(); // a drift cycle on the merged revision
+    expect(after).toMatchObject({ kind: 'full', result: 'ok', head: merged, drift: 0 });
+    expect(await statusOf(fx.state())).toMatchObject({ health: 'healthy', drift: 0, revision: { applied: merged } });
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.update.proposed')).toHaveLength(1);
+    expect([...(await remoteBranches(fx)).keys()].filter((b) => b.startsWith('gitfleet/drift-'))).toEqual([branch]);
+  }, 60_000);
+
+  it('a provider failure is logged and in status, never fatal, and the next drift cycle proposes', async () => {
+    const fx = await agentFixture();
+    await writeWheels(join(fx.repo.work, 'artifacts/wheels'), ['1.0.0', '1.0.1'].map((version) => ({ name: 'alpha', version })));
+    // The github provider without any token: every proposal fails at the provider.
+    await fx.repo.commit(venvFleet('{github: {owner: acme, repo: fleet, baseUrl: "http://127.0.0.1:9/api/v3"}}'));
+    const { first, cycle } = await start(fx);
+    expect(first).toMatchObject({ result: 'ok' });
+    const venv = join(fx.state(), 'sandboxes/py');
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', join(fx.repo.work, 'artifacts/wheels'), 'alpha==1.0.1']);
+    expect(await cycle()).toMatchObject({ result: 'ok', drift: 1 });
+    const s = await statusOf(fx.state());
+    expect(s.health).toBe('healthy');
+    expect(s.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'False', reason: 'ProposeDriftFailed' });
+    expect(s.conditions.find((c) => c.type === 'Applied')?.message).toMatch(/GITHUB_TOKEN.*retried at the next drift cycle/);
+    expect(fx.events.some((e) => e.topic === 'infrastructure.update.proposed')).toBe(false);
+
+    // The fleet switches to the git provider (a merged change): the next drift cycle proposes.
+    await git(fx.repo.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    await fx.repo.commit({ 'fleet.yaml': venvFleet('{git: {}}')['fleet.yaml']! });
+    expect(await cycle()).toMatchObject({ result: 'ok', drift: 0 }); // a new revision: applied (alpha goes back to 1.0.0)
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', join(fx.repo.work, 'artifacts/wheels'), 'alpha==1.0.1']);
+    expect(await cycle()).toMatchObject({ result: 'ok', drift: 1 });
+    expect([...(await remoteBranches(fx)).keys()].some((b) => b.startsWith('gitfleet/drift-h1-'))).toBe(true);
+    expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied')).toMatchObject({ reason: 'ProposeDrift' });
+  }, 60_000);
+});
+
+describe('driftItems', () => {
+  it('turns package actions into drift items and leaves sandbox creation out', () => {
+    expect(driftItems([
+      { kind: 'create-sandbox', target: 'sandbox:py', name: 'py', reason: 'new-sandbox', risk: 'sandbox' },
+      { kind: 'downgrade', target: 'sandbox:py', manager: 'pip', name: 'alpha', from: '1.0.1', to: '1.0.0', reason: 'drifted', risk: 'patch' },
+      { kind: 'install', target: 'system', manager: 'apt', name: 'jq', to: '1.6', reason: 'missing', risk: 'new' },
+      { kind: 'remove', target: 'system', manager: 'apt', name: 'telnetd', from: '0.17', reason: 'desired-absent', risk: 'removal' },
+    ])).toEqual([
+      { target: 'sandbox:py', manager: 'pip', name: 'alpha', desired: '1.0.0', actual: '1.0.1' },
+      { target: 'system', manager: 'apt', name: 'jq', desired: '1.6', actual: 'absent' },
+      { target: 'system', manager: 'apt', name: 'telnetd', desired: 'absent', actual: '0.17' },
+    ]);
+  });
+});
