@@ -93,11 +93,17 @@ function done(p: Plan): string {
   return `${n('create-sandbox')} sandbox(es) created, ${n('install')} installed, ${n('upgrade')} upgraded, ${n('downgrade')} downgraded, ${n('remove')} removed`;
 }
 
-function progressLine(p: Progress): string {
+/** A bar per batch on a terminal: drawn when the batch starts, redrawn in place when it ends. */
+export function progressLine(p: Progress): string {
+  const bar = (done: number) => {
+    const width = 20;
+    const filled = Math.round((done / Math.max(1, p.total ?? 1)) * width);
+    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.index}/${p.total} ${p.target} ${p.manager}`;
+  };
   switch (p.phase) {
-    case 'batch-start': return `[${p.index}/${p.total}] ${p.target} ${p.manager}: ${p.count} change(s)…\n`;
-    case 'batch-done': return `[${p.index}/${p.total}] ${p.target} ${p.manager}: done\n`;
-    case 'batch-failed': return `[${p.index}/${p.total}] ${p.target} ${p.manager}: FAILED: ${p.detail}\n`;
+    case 'batch-start': return `\r\u001b[2K${bar((p.index ?? 1) - 1)}: ${p.count} change(s)…`;
+    case 'batch-done': return `\r\u001b[2K${bar(p.index ?? 1)}: done\n`;
+    case 'batch-failed': return `\r\u001b[2K${bar((p.index ?? 1) - 1)}: FAILED: ${p.detail}\n`;
     case 'health': return p.count ? `running ${p.count} health check(s)…\n` : '';
     case 'rollback': return `rolling back: ${p.detail}\n`;
   }
