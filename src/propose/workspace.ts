@@ -1,7 +1,8 @@
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../util/exec.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
+import { exists } from '../util/exists.js';
 import { git, gitCommand } from '../source/git.js';
 
 /** A local clone used to build and push proposal branches; reused across runs (fetched, never re-cloned). */
@@ -167,14 +168,5 @@ async function existingModes(g: (args: string[]) => Promise<string>, base: strin
 function assertRepoPath(p: string): void {
   if (!p || p.startsWith('/') || p.startsWith('-') || p.split('/').some((s) => s === '..' || s === '' || s === '.git') || /[\0\n\t]/.test(p)) {
     throw new GitfleetError('E_USAGE', `"${p}" is not a file path inside the repository`);
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,8 +1,8 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { GitfleetError } from '../util/errors.js';
+import { exists } from '../util/exists.js';
 import { canonicalJson } from '../events/canonical-json.js';
 import { git } from '../source/git.js';
 import { statusRef, type HostStatus } from './types.js';
@@ -99,13 +99,4 @@ function commitEnv(status: HostStatus): Record<string, string> {
 export async function ensureGitDir(runner: Runner, dir: string): Promise<void> {
   if ((await exists(join(dir, 'HEAD'))) || (await exists(join(dir, '.git')))) return;
   await git(runner, ['init', '-q', '--bare', dir]);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -58,13 +58,13 @@ export async function githubProposalSetup(a: GithubSetupOptions): Promise<Propos
   const remote = a.remote ?? await originUrl(a.runner, repoDir) ?? webRemote(gh);
   const home = a.stateDir ?? join(await git(a.runner, ['-C', repoDir, 'rev-parse', '--absolute-git-dir']), 'gitfleet');
   const workspaceDir = join(home, 'github-workspace');
-  const [{ githubProvider }, { openWorkspace }] = await Promise.all([import('../propose/providers/github.js'), import('../propose/workspace.js')]);
+  const [{ authedRunner, githubProvider }, { openWorkspace }] = await Promise.all([import('../propose/providers/github.js'), import('../propose/workspace.js')]);
   const provider = githubProvider({
     owner: gh.owner, repo: gh.repo, ...(gh.baseUrl ? { baseUrl: gh.baseUrl } : {}), auth: { token }, gitRemoteUrl: remote,
     workspaceDir, runner: a.runner, ...(a.log ? { log: a.log } : {}), ...(a.fetch ? { fetch: a.fetch } : {}), ...(a.retry ? { retry: a.retry } : {}),
   });
   // The proposal is built on the base as GitHub has it now: fetch it (authenticated) before reading.
-  const authed = tokenRunner(a.runner, remote, token);
+  const authed = authedRunner(a.runner, remote, async () => token);
   let ws;
   try {
     ws = await openWorkspace(authed, remote, workspaceDir, base);
@@ -84,24 +84,4 @@ async function originUrl(runner: Runner, repoDir: string): Promise<string | unde
 function webRemote(gh: FleetGithub): string {
   const host = gh.baseUrl ? new URL(gh.baseUrl).origin : 'https://github.com';
   return `${host}/${gh.owner}/${gh.repo}.git`;
-}
-
-/**
- * Adds `Authorization` for git commands that talk to `remoteUrl` over HTTP(S), through GIT_CONFIG_* variables
- * (as the github provider does for its own pushes): never in the URL, argv or a config file.
- */
-function tokenRunner(runner: Runner, remoteUrl: string, token: string): Runner {
-  if (!/^https?:\/\//.test(remoteUrl)) return runner;
-  const header = `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
-  return {
-    run(cmd) {
-      if (cmd.file !== 'git' || !cmd.args.some((x) => x === 'fetch' || x === 'ls-remote')) return runner.run(cmd);
-      const env = { ...(cmd.env ?? {}) };
-      const n = Number(env.GIT_CONFIG_COUNT ?? 0);
-      env.GIT_CONFIG_COUNT = String(n + 1);
-      env[`GIT_CONFIG_KEY_${n}`] = `http.${remoteUrl}.extraHeader`;
-      env[`GIT_CONFIG_VALUE_${n}`] = header;
-      return runner.run({ ...cmd, env });
-    },
-  };
 }

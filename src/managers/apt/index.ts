@@ -2,7 +2,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { posix } from 'node:path';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
-import { runChecked, type Command, type Runner } from '../../util/exec.js';
+import { runChecked, type Runner } from '../../util/exec.js';
+import { detectWith, withCtxOverriding } from '../common.js';
 import type { AdapterContext, Detection, ManagerAdapter, ManagerSources, Target } from '../types.js';
 import {
   adminDir, aptCommands, debFileNames, debianArch, dpkgQueryCommand, madisonCommand, validAptName, type DebFinder,
@@ -24,7 +25,8 @@ export const aptAdapter: ManagerAdapter = {
 
   async detect(ctx) {
     // apt-get is what changes system targets; dpkg alone still serves root targets.
-    return (await probe(ctx, 'apt-get')) ?? (await probe(ctx, 'dpkg')) ?? { present: false };
+    const aptGet = await probe(ctx, 'apt-get');
+    return aptGet.present ? aptGet : probe(ctx, 'dpkg');
   },
 
   async listInstalled(target, ctx) {
@@ -48,7 +50,7 @@ export const aptAdapter: ManagerAdapter = {
   },
 
   async listAvailable(name, ctx) {
-    const res = await runChecked(ctx.runner, withCtx(madisonCommand(name), ctx));
+    const res = await runChecked(ctx.runner, withCtxOverriding(madisonCommand(name), ctx));
     return parseMadison(res.stdout, name);
   },
 
@@ -82,7 +84,7 @@ function statusFile(target: Target): string {
 
 async function listViaDpkgQuery(target: Target, ctx: AdapterContext, file: string, readErr: unknown): Promise<Record<string, string>> {
   try {
-    const res = await runChecked(ctx.runner, withCtx(dpkgQueryCommand(target), ctx));
+    const res = await runChecked(ctx.runner, withCtxOverriding(dpkgQueryCommand(target), ctx));
     return parseDpkgQuery(res.stdout);
   } catch (err) {
     throw new GitfleetError('E_IO', `cannot list dpkg packages: reading ${file} failed (${errorMessage(readErr)}) and dpkg-query failed (${errorMessage(err)})`, { cause: err });
@@ -91,20 +93,14 @@ async function listViaDpkgQuery(target: Target, ctx: AdapterContext, file: strin
 
 async function nativeArchOf(runner: Runner, ctx: AdapterContext): Promise<string> {
   if (nativeArchCache) return nativeArchCache;
-  const res = await runChecked(runner, withCtx({ file: 'dpkg', args: ['--print-architecture'] }, ctx));
+  const res = await runChecked(runner, withCtxOverriding({ file: 'dpkg', args: ['--print-architecture'] }, ctx));
   nativeArchCache = res.stdout.trim();
   return nativeArchCache;
 }
 
-async function probe(ctx: AdapterContext, file: string): Promise<Detection | undefined> {
-  try {
-    const res = await ctx.runner.run(withCtx({ file, args: ['--version'], env: { LC_ALL: 'C' } }, ctx));
-    if (res.exitCode !== 0) return undefined;
-    return { present: true, version: parseToolVersion(res.stdout), path: file };
-  } catch (err) {
-    if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return undefined;
-    throw err;
-  }
+async function probe(ctx: AdapterContext, file: string): Promise<Detection> {
+  const cmd = withCtxOverriding({ file, args: ['--version'], env: { LC_ALL: 'C' } }, ctx);
+  return detectWith(ctx, cmd, (res) => ({ present: true, version: parseToolVersion(res.stdout), path: file }));
 }
 
 /** Looks .deb files up by name in the `findLinks` folders (each read once per call). */
@@ -132,9 +128,4 @@ function debFinder(sources: ManagerSources | undefined): DebFinder | undefined {
     const loose = listing.flatMap(({ dir, files }) => [...files].filter((f) => f.startsWith(prefix) && f.endsWith('.deb')).map((f) => posix.join(dir, f)));
     return loose.length === 1 ? loose[0] : undefined;
   };
-}
-
-function withCtx(cmd: Command, ctx: AdapterContext): Command {
-  const env = ctx.env || cmd.env ? { ...cmd.env, ...ctx.env } : undefined;
-  return { ...cmd, ...(env ? { env } : {}), ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) };
 }

@@ -1,7 +1,8 @@
-import { readdir, readlink, stat } from 'node:fs/promises';
+import { readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CommandError, runChecked, type Command } from '../../util/exec.js';
+import { CommandError, runChecked } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { detectWith, isDir, withCtx } from '../common.js';
 import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
 import { BREW_SYSTEM_PREFIXES, brewCommands, brewInfoCommand, brewListCommand, brewVersionCommand } from './commands.js';
 import {
@@ -19,14 +20,7 @@ export const brewAdapter: ManagerAdapter = {
   validName: validBrewName,
 
   async detect(ctx: AdapterContext): Promise<Detection> {
-    try {
-      const res = await ctx.runner.run(withCtx(brewVersionCommand(), ctx));
-      if (res.exitCode !== 0) return { present: false };
-      return { present: true, version: parseBrewVersionOutput(res.stdout) };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+    return detectWith(ctx, withCtx(brewVersionCommand(), ctx), (res) => ({ present: true, version: parseBrewVersionOutput(res.stdout) }));
   },
 
   async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
@@ -93,14 +87,4 @@ async function versionFolders(dir: string): Promise<Array<[string, string[]]>> {
     out.push([d.name, inner.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name)]);
   }
   return out;
-}
-
-/** The context's environment under the command's own, and its timeout. */
-function withCtx(cmd: Command, ctx: AdapterContext): Command {
-  const out: Command = { ...cmd, env: { ...ctx.env, ...cmd.env } };
-  return ctx.timeoutMs === undefined ? out : { ...out, timeoutMs: ctx.timeoutMs };
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
 }

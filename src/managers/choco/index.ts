@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runChecked, type Command } from '../../util/exec.js';
+import { runChecked } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { detectWith, isDir, withCtx } from '../common.js';
 import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
 import { chocoCommands, chocoListCommand, chocoSearchCommand, chocoVersionCommand } from './commands.js';
 import { normalizeChocoName, parseChocoList, parseChocoSearch, parseChocoVersionOutput, parseNuspec, validChocoName } from './parse.js';
@@ -16,14 +17,7 @@ export const chocoAdapter: ManagerAdapter = {
   validName: validChocoName,
 
   async detect(ctx: AdapterContext): Promise<Detection> {
-    try {
-      const res = await ctx.runner.run(withCtx(chocoVersionCommand(), ctx));
-      if (res.exitCode !== 0) return { present: false };
-      return { present: true, version: parseChocoVersionOutput(res.stdout) };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+    return detectWith(ctx, withCtx(chocoVersionCommand(), ctx), (res) => ({ present: true, version: parseChocoVersionOutput(res.stdout) }));
   },
 
   async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
@@ -77,14 +71,4 @@ async function readLib(lib: string): Promise<Record<string, string>> {
     out[normalizeChocoName(id)] = version;
   }
   return out;
-}
-
-/** The context's environment and timeout applied to a command. */
-function withCtx(cmd: Command, ctx: AdapterContext): Command {
-  const out: Command = ctx.env === undefined ? cmd : { ...cmd, env: { ...ctx.env, ...cmd.env } };
-  return ctx.timeoutMs === undefined ? out : { ...out, timeoutMs: ctx.timeoutMs };
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runChecked, type Command } from '../../util/exec.js';
-import { GitfleetError } from '../../util/errors.js';
+import { runChecked } from '../../util/exec.js';
+import { detectWith, isDir, withCtx } from '../common.js';
 import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
 import { condaCommands, condaListCommand, condaSearchCommand, condaVersionCommand } from './commands.js';
 import {
@@ -19,15 +19,10 @@ export const condaAdapter: ManagerAdapter = {
   validName: validCondaName,
 
   async detect(ctx: AdapterContext): Promise<Detection> {
-    try {
-      const res = await ctx.runner.run(withCtx(condaVersionCommand(), ctx));
-      if (res.exitCode !== 0) return { present: false };
-      // conda 4.x printed its version on stderr.
-      return { present: true, version: parseCondaVersionOutput(`${res.stdout}\n${res.stderr}`) };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+    // conda 4.x printed its version on stderr.
+    return detectWith(ctx, withCtx(condaVersionCommand(), ctx), (res) => ({
+      present: true, version: parseCondaVersionOutput(`${res.stdout}\n${res.stderr}`),
+    }));
   },
 
   async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
@@ -60,14 +55,4 @@ async function readCondaMeta(dir: string): Promise<Record<string, string>> {
     out[normalizeCondaName(name)] = version;
   }
   return out;
-}
-
-/** The context's environment and timeout applied to a command. */
-function withCtx(cmd: Command, ctx: AdapterContext): Command {
-  const out: Command = ctx.env === undefined ? cmd : { ...cmd, env: { ...ctx.env, ...cmd.env } };
-  return ctx.timeoutMs === undefined ? out : { ...out, timeoutMs: ctx.timeoutMs };
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runChecked, type Command } from '../../util/exec.js';
+import { runChecked } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { detectWith, isDir, withCtx } from '../common.js';
 import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
 import { gemCommands, gemListCommand, gemRemoteListCommand, gemVersionCommand } from './commands.js';
 import {
@@ -19,14 +20,7 @@ export const gemAdapter: ManagerAdapter = {
   validName: validGemName,
 
   async detect(ctx: AdapterContext): Promise<Detection> {
-    try {
-      const res = await ctx.runner.run(withCtx(gemVersionCommand(), ctx));
-      if (res.exitCode !== 0) return { present: false };
-      return { present: true, version: parseGemVersionOutput(res.stdout) };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+    return detectWith(ctx, withCtx(gemVersionCommand(), ctx), (res) => ({ present: true, version: parseGemVersionOutput(res.stdout) }));
   },
 
   async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
@@ -77,14 +71,4 @@ async function readSpecifications(dir: string): Promise<Record<string, string>> 
     if (v !== undefined) out[normalizeGemName(name)] = v;
   }
   return out;
-}
-
-/** The context's environment and timeout applied to a command. */
-function withCtx(cmd: Command, ctx: AdapterContext): Command {
-  const out: Command = ctx.env === undefined ? cmd : { ...cmd, env: { ...ctx.env, ...cmd.env } };
-  return ctx.timeoutMs === undefined ? out : { ...out, timeoutMs: ctx.timeoutMs };
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -1,6 +1,6 @@
 import type { Runner } from '../../util/exec.js';
 import { CommandError, describe } from '../../util/exec.js';
-import { GitfleetError } from '../../util/errors.js';
+import { detectWith, envOf } from '../common.js';
 import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, ManagerSources, Target } from '../types.js';
 import { npmCommands, npmListCommand, npmVersionCommand, npmViewCommand } from './commands.js';
 import { nodeModulesOf, readNodeModules } from './installed.js';
@@ -17,14 +17,10 @@ export const npmAdapter: ManagerAdapter = {
   validName: validNpmName,
 
   async detect(ctx: AdapterContext): Promise<Detection> {
-    try {
-      const res = await ctx.runner.run({ ...npmVersionCommand(ctx.timeoutMs), ...envOf(ctx) });
+    return detectWith(ctx, { ...npmVersionCommand(ctx.timeoutMs), ...envOf(ctx) }, (res) => {
       const version = res.stdout.trim();
-      return res.exitCode === 0 && /^\d+\.\d+\.\d+/.test(version) ? { present: true, version, path: 'npm' } : { present: false };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+      return /^\d+\.\d+\.\d+/.test(version) ? { present: true, version, path: 'npm' } : { present: false };
+    });
   },
 
   async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
@@ -54,7 +50,7 @@ export const npmAdapter: ManagerAdapter = {
 export async function listAvailableNpm(
   runner: Runner, name: string, sources: ManagerSources = {}, ctx: Pick<AdapterContext, 'env' | 'timeoutMs'> = {},
 ): Promise<AvailableVersion[]> {
-  const cmd = { ...npmViewCommand(name, sources, ctx.timeoutMs), ...(ctx.env ? { env: ctx.env } : {}) };
+  const cmd = { ...npmViewCommand(name, sources, ctx.timeoutMs), ...envOf(ctx) };
   const res = await runner.run(cmd);
   // `npm view --json` reports errors (E404 included) as JSON on stdout with a non-zero exit.
   if (res.exitCode !== 0 && !res.stdout.trim().startsWith('{')) throw failed(cmd, res);
@@ -68,8 +64,4 @@ function failed(cmd: Parameters<Runner['run']>[0], res: Awaited<ReturnType<Runne
   return new CommandError('E_COMMAND_FAILED', `${describe(cmd)} exited with ${res.exitCode}${last ? `: ${last}` : ''}`, {
     command: cmd, exitCode: res.exitCode, stderr: res.stderr, durationMs: res.durationMs,
   });
-}
-
-function envOf(ctx: AdapterContext): { env?: Record<string, string> } {
-  return ctx.env ? { env: ctx.env } : {};
 }

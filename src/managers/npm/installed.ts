@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inBatches } from '../../util/batches.js';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
+import { isDir } from '../common.js';
 import type { Target } from '../types.js';
 import { dependencyNames, parseInstalledManifest, type InstalledManifest } from './parse.js';
 
@@ -96,18 +98,4 @@ async function packageFolders(dir: string): Promise<string[]> {
     }
   }
   return out.sort();
-}
-
-/** `fn` over `items` synchronously, yielding to the event loop after every `batch` items. */
-async function inBatches<T, R>(items: readonly T[], batch: number, fn: (item: T) => R): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += batch) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const item of items.slice(i, i + batch)) out.push(fn(item));
-  }
-  return out;
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -1,5 +1,6 @@
 import { runChecked } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { detectWith, envOf } from '../common.js';
 import type { AdapterContext, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
 import { listAvailablePip } from './available.js';
 import { pipCommands, pipListCommand, pipVersionCommand, pythonFor } from './commands.js';
@@ -17,14 +18,10 @@ export const pipAdapter: ManagerAdapter = {
 
   async detect(ctx: AdapterContext): Promise<Detection> {
     const python = process.platform === 'win32' ? 'python' : 'python3';
-    try {
-      const res = await ctx.runner.run({ ...pipVersionCommand(python, ctx.timeoutMs), ...envOf(ctx) });
-      const version = res.exitCode === 0 ? parsePipVersion(res.stdout) : undefined;
+    return detectWith(ctx, { ...pipVersionCommand(python, ctx.timeoutMs), ...envOf(ctx) }, (res) => {
+      const version = parsePipVersion(res.stdout);
       return version ? { present: true, version, path: python } : { present: false };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+    });
   },
 
   async listInstalled(target: Target, ctx: AdapterContext): Promise<InstalledList> {
@@ -50,7 +47,3 @@ export const pipAdapter: ManagerAdapter = {
     return pipCommands(changes, target, sources);
   },
 };
-
-function envOf(ctx: AdapterContext): { env?: Record<string, string> } {
-  return ctx.env ? { env: ctx.env } : {};
-}

@@ -1,7 +1,9 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inBatches } from '../../util/batches.js';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
+import { isDir } from '../common.js';
 import { normalizePipName, parseCoreMetadata, type CoreMetadata } from './parse.js';
 
 // Files read between two yields to the event loop (well under a millisecond of blocking).
@@ -77,20 +79,6 @@ export async function readSitePackages(dirs: string[]): Promise<Record<string, s
   return packages;
 }
 
-/**
- * `fn` over `items` synchronously, yielding to the event loop after every `batch` items.
- * Small metadata files are read faster this way than through the libuv pool (three pool round
- * trips per file, measured 3-5x slower on a loaded 2-CPU host), and one fd is open at a time.
- */
-export async function inBatches<T, R>(items: readonly T[], batch: number, fn: (item: T) => R): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += batch) {
-    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const item of items.slice(i, i + batch)) out.push(fn(item));
-  }
-  return out;
-}
-
 /** The start of a metadata file, or all of it when the header block does not end in the first chunk. */
 function readHead(file: string): string {
   const fd = openSync(file, 'r');
@@ -104,8 +92,4 @@ function readHead(file: string): string {
     closeSync(fd);
   }
   return n < HEAD_BYTES || /\r?\n\r?\n/.test(text) ? text : readFileSync(file, 'utf8');
-}
-
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -40,3 +40,9 @@ export function leadingNumbers(text: string): number[] {
   const m = /^\d+(?:\.\d+)*/.exec(text);
   return m ? m[0].split('.').map(Number) : [];
 }
+
+/** True for an ASCII digit (version rules are ASCII-only, so no Unicode classes). */
+export const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+
+/** True for an ASCII letter. */
+export const isAlpha = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');

@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.js';
-import { compareDigits, invalidVersion, leadingNumbers, sign, type EpochParsedVersion } from './common.js';
+import { compareDigits, invalidVersion, isAlpha, isDigit, leadingNumbers, sign, type EpochParsedVersion } from './common.js';
 
 /** `[epoch:]upstream[-revision]` as dpkg splits it. */
 interface DebianParts {
@@ -35,9 +35,6 @@ function mustParse(v: string): DebianParts {
   if (!p) throw invalidVersion('debian', v, 'expected [epoch:]upstream[-revision] with upstream starting with a digit, e.g. 1:2.30.2-1+deb12u1');
   return p;
 }
-
-const isDigit = (c: string): boolean => c >= '0' && c <= '9';
-const isAlpha = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 
 // dpkg's order(): `~` before the end of the string, the end before letters, letters before
 // everything else. `c` is '' at the end of the string.

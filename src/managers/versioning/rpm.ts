@@ -1,5 +1,5 @@
 import type { VersionScheme } from '../types.js';
-import { compareDigits, compareOrdinal, invalidVersion, leadingNumbers, type EpochParsedVersion } from './common.js';
+import { compareDigits, compareOrdinal, invalidVersion, isAlpha, isDigit, leadingNumbers, type EpochParsedVersion } from './common.js';
 
 /** `[epoch:]version[-release]`; `release` is undefined when absent. */
 interface RpmParts {
@@ -28,8 +28,6 @@ function mustParse(v: string): RpmParts {
   return p;
 }
 
-const isDigit = (c: string): boolean => c >= '0' && c <= '9';
-const isAlpha = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 const isAlnum = (c: string): boolean => isDigit(c) || isAlpha(c);
 
 /**

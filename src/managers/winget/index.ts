@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandError, describe, runChecked, type Command } from '../../util/exec.js';
+import { CommandError, describe, runChecked } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { detectWith, withCtx } from '../common.js';
 import type { AdapterContext, AvailableVersion, Detection, InstalledList, ManagerAdapter, Target } from '../types.js';
 import { wingetCommands, wingetExportCommand, wingetShowVersionsCommand, wingetVersionCommand } from './commands.js';
 import {
@@ -19,14 +20,7 @@ export const wingetAdapter: ManagerAdapter = {
   validName: validWingetName,
 
   async detect(ctx: AdapterContext): Promise<Detection> {
-    try {
-      const res = await ctx.runner.run(withCtx(wingetVersionCommand(), ctx));
-      if (res.exitCode !== 0) return { present: false };
-      return { present: true, version: parseWingetVersionOutput(res.stdout) };
-    } catch (err) {
-      if (err instanceof GitfleetError && err.code === 'E_COMMAND_NOT_FOUND') return { present: false };
-      throw err;
-    }
+    return detectWith(ctx, withCtx(wingetVersionCommand(), ctx), (res) => ({ present: true, version: parseWingetVersionOutput(res.stdout) }));
   },
 
   // winget keeps no database gitfleet could read (it asks Windows' uninstall registry and MSIX on each
@@ -65,9 +59,3 @@ export const wingetAdapter: ManagerAdapter = {
 
   commands: (changes, target, sources) => wingetCommands(changes, target, sources),
 };
-
-/** The context's environment and timeout applied to a command. */
-function withCtx(cmd: Command, ctx: AdapterContext): Command {
-  const out: Command = ctx.env === undefined ? cmd : { ...cmd, env: { ...ctx.env, ...cmd.env } };
-  return ctx.timeoutMs === undefined ? out : { ...out, timeoutMs: ctx.timeoutMs };
-}

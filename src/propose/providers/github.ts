@@ -340,7 +340,7 @@ function githubMessage(data: unknown): string | undefined {
 }
 
 /** Adds the token as an HTTP header for git talking to `remoteUrl` only: never in the URL, argv or config files. */
-function authedRunner(runner: Runner, remoteUrl: string, token: () => Promise<string>): Runner {
+export function authedRunner(runner: Runner, remoteUrl: string, token: () => Promise<string>): Runner {
   if (!/^https?:\/\//.test(remoteUrl)) return runner;
   const network = new Set(['fetch', 'push', 'ls-remote', 'clone', 'pull']);
   return {

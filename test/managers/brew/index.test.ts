@@ -1,27 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brewAdapter } from '../../../src/managers/brew/index.js';
 import { execRunner } from '../../../src/util/exec.js';
+import { fakeBin } from '../../helpers/fake-bin.js';
 
 const fixture = (f: string): string => readFileSync(new URL(`../../fixtures/brew/${f}`, import.meta.url), 'utf8');
-
-interface FakeCall { args: string[]; stdout?: string; stderr?: string; exit?: number }
-
-/** A fake executable (a Node script) that answers only the calls it is given and fails loudly on any other. */
-async function fakeBin(dir: string, name: string, calls: FakeCall[]): Promise<void> {
-  const src = `#!${process.execPath}
-const calls = ${JSON.stringify(calls)};
-const args = process.argv.slice(2);
-const call = calls.find((c) => JSON.stringify(c.args) === JSON.stringify(args));
-if (!call) { process.stderr.write('fake ${name}: unexpected arguments ' + JSON.stringify(args) + '\\n'); process.exit(99); }
-process.stdout.write(call.stdout ?? ''); process.stderr.write(call.stderr ?? ''); process.exit(call.exit ?? 0);
-`;
-  await writeFile(join(dir, name), src);
-  await chmod(join(dir, name), 0o755);
-}
 
 let tmp: string;
 beforeAll(async () => {
