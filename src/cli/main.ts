@@ -1,5 +1,4 @@
-import { commands } from './commands.js';
-import type { CliContext } from './types.js';
+import type { CliCommand, CliContext } from './types.js';
 import { GitfleetError, ValidationError, errorMessage } from '../util/errors.js';
 import { makeLogger } from '../util/log.js';
 
@@ -19,16 +18,16 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   const env = io.env ?? process.env;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    stdout.write(usage() + '\n');
+    stdout.write((await usage()) + '\n');
     return name ? 0 : 1;
   }
   if (name === '--version' || name === 'version') {
     stdout.write(`${await version()}\n`);
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
+  const cmd = await findCommand(name);
   if (!cmd) {
-    stderr.write(`gitfleet: unknown command "${name}"\n\n${usage()}\n`);
+    stderr.write(`gitfleet: unknown command "${name}"\n\n${await usage()}\n`);
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -52,7 +51,30 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   }
 }
 
-function usage(): string {
+/**
+ * The command `name`, loading only its own file (src/cli/<name>.ts) when it follows the convention:
+ * importing every command and the libraries behind them costs more than a whole no-op apply.
+ */
+export async function findCommand(name: string): Promise<CliCommand | undefined> {
+  if (/^[a-z][a-z0-9-]{0,40}$/.test(name)) {
+    try {
+      const mod = (await import(`./${name}.js`)) as Record<string, unknown>;
+      const hit = Object.values(mod).find((v): v is CliCommand => isCommand(v) && v.name === name);
+      if (hit) return hit;
+    } catch {
+      // no such file: the registry below decides (and reports a broken command file when it loads it)
+    }
+  }
+  const { commands } = await import('./commands.js');
+  return commands.find((c) => c.name === name);
+}
+
+function isCommand(v: unknown): v is CliCommand {
+  return typeof v === 'object' && v !== null && typeof (v as CliCommand).name === 'string' && typeof (v as CliCommand).run === 'function';
+}
+
+async function usage(): Promise<string> {
+  const { commands } = await import('./commands.js');
   const width = Math.max(...commands.map((c) => c.name.length), 8);
   return USAGE.replace('{commands}', commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n'));
 }

@@ -82,8 +82,8 @@ export function plan(inp: PlanInputs): Plan {
     }
   }
 
-  const ordered = perTarget.flat().sort(byTargetManagerKind);
-  return { host: inp.desired.name, revision: inp.revision, actions: [...actions, ...ordered], warnings, unchanged };
+  const ordered = [...actions, ...perTarget.flat()].sort(byTargetManagerKind);
+  return { host: inp.desired.name, revision: inp.revision, actions: ordered, warnings, unchanged };
 }
 
 function decide(target: string, p: DesiredPackage, installed: string | undefined, ours: string | undefined, chosen: string | undefined, warnings: PlanWarning[]): Action | undefined {
@@ -118,7 +118,9 @@ function riskOf(scheme: ReturnType<typeof schemeFor>, lower: string, higher: str
 }
 
 function byTargetManagerKind(a: Action, b: Action): number {
+  // Within a target: its sandbox first, then per manager removals, downgrades, upgrades, installs.
   return targetRank(a.target, b.target)
+    || Number(a.kind !== 'create-sandbox') - Number(b.kind !== 'create-sandbox')
     || MANAGERS.indexOf(a.manager!) - MANAGERS.indexOf(b.manager!)
     || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]
     || cmp(a.name, b.name);

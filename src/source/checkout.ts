@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../util/exec.js';
 import { GitfleetError } from '../util/errors.js';
@@ -16,11 +16,11 @@ export async function fetchBranch(runner: Runner, url: string, dir: string, bran
   if (!(await exists(join(dir, '.git')))) {
     await git(runner, ['init', '-q', '-b', branch, dir]);
     await git(runner, ['-C', dir, 'remote', 'add', 'origin', url]);
-  } else {
+  } else if ((await originUrl(dir)) !== url) {
     await git(runner, ['-C', dir, 'remote', 'set-url', 'origin', url]);
   }
   await git(runner, ['-C', dir, 'fetch', '-q', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
-  return git(runner, ['-C', dir, 'rev-parse', '--verify', `refs/remotes/origin/${branch}^{commit}`]);
+  return (await looseRef(dir, `refs/remotes/origin/${branch}`)) ?? git(runner, ['-C', dir, 'rev-parse', '--verify', `refs/remotes/origin/${branch}^{commit}`]);
 }
 
 /** The SHA a revision name stands for in the clone. */
@@ -38,6 +38,8 @@ export async function checkoutRevision(runner: Runner, dir: string, sha: string)
 
 /** The SHA the work tree is at, or undefined for a fresh clone. */
 export async function headOf(runner: Runner, dir: string): Promise<string | undefined> {
+  const detached = await looseRef(dir, 'HEAD');
+  if (detached) return detached;
   try {
     return await git(runner, ['-C', dir, 'rev-parse', '--verify', 'HEAD^{commit}']);
   } catch {
@@ -47,6 +49,24 @@ export async function headOf(runner: Runner, dir: string): Promise<string | unde
 
 function validateRef(ref: string): void {
   if (!/^(?!-)(?!.*\.\.)[A-Za-z0-9._/^~@{}-]{1,200}$/.test(ref)) throw new GitfleetError('E_USAGE', `"${ref}" is not a valid branch or revision name`);
+}
+
+// Each git process costs a few ms and a no-op apply runs several: answers that sit plainly in a file are read
+// directly, and anything unusual (packed refs, symbolic refs, escaped config values) falls back to git.
+
+/** The SHA in `.git/<ref>` when it is a loose ref holding a full SHA (a detached HEAD, a fetched branch). */
+async function looseRef(dir: string, ref: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, '.git', ref), 'utf8').catch(() => '');
+  const sha = text.trim();
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+}
+
+/** `remote.origin.url` when `.git/config` states it plainly (no quoting or escapes); otherwise undefined. */
+async function originUrl(dir: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, '.git', 'config'), 'utf8').catch(() => '');
+  const section = /^\[remote "origin"\][ \t]*\n((?:(?!\[).*\n?)*)/m.exec(text)?.[1] ?? '';
+  const urls = [...section.matchAll(/^[ \t]*url[ \t]*=[ \t]*(.*?)[ \t]*$/gm)].map((m) => m[1] ?? '');
+  return urls.length === 1 && !/["\\;#]/.test(urls[0]!) ? urls[0] : undefined;
 }
 
 async function exists(p: string): Promise<boolean> {

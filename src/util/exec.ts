@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { GitfleetError, type ErrorCode } from './errors.js';
 
 /** A process to run: always an argument array, never a shell string. */
@@ -53,25 +53,15 @@ export interface Runner {
 
 const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The real runner: execa with an argument array, no shell, a timeout, and errors that say what ran. */
+/** The real runner: an argument array, no shell, a timeout, and errors that say what ran. */
 export const execRunner: Runner = {
   async run(cmd) {
     validateCommand(cmd);
     const started = Date.now();
     const env = cmd.cleanEnv ? { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cmd.env } : cmd.env;
-    const result = await execa(cmd.file, cmd.args, {
-      shell: false,
-      reject: false,
-      cwd: cmd.cwd,
-      env,
-      extendEnv: !cmd.cleanEnv,
-      input: cmd.input,
-      stdin: cmd.input === undefined ? 'ignore' : undefined,
-      timeout: cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-      stripFinalNewline: false,
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const opts = { cwd: cmd.cwd, env, extendEnv: !cmd.cleanEnv, input: cmd.input, timeout: cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    // execa costs ~60 ms of module loading per process; it is needed only for Windows' .cmd shims and quoting.
+    const result = process.platform === 'win32' ? await viaExeca(cmd, opts) : await viaSpawn(cmd, opts);
     const durationMs = Date.now() - started;
     const stderr = String(result.stderr ?? '');
     const shown = describe(cmd);
@@ -114,6 +104,72 @@ function validateCommand(cmd: Command): void {
       throw new GitfleetError('E_INTERNAL', `argument of ${cmd.file} is not a string or contains NUL`);
     }
   }
+}
+
+interface SpawnOptions { cwd?: string; env?: Record<string, string>; extendEnv: boolean; input?: string; timeout: number }
+interface Outcome { exitCode?: number; signal?: string; stdout: string; stderr: string; timedOut: boolean; failed: boolean; cause?: unknown }
+
+const MAX_BUFFER = 256 * 1024 * 1024;
+
+/** POSIX: node's own spawn (argument array, no shell), with execa's semantics for env, input, timeout and output. */
+function viaSpawn(cmd: Command, o: SpawnOptions): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let timedOut = false;
+    let cause: unknown;
+    let settled = false;
+    const done = (r: Omit<Outcome, 'stdout' | 'stderr' | 'timedOut'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...r, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+    };
+    const child = spawn(cmd.file, cmd.args, {
+      cwd: o.cwd, env: o.extendEnv ? { ...process.env, ...o.env } : o.env, shell: false, windowsHide: true,
+      stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    // execa's convention: a timeout of 0 means none
+    const timer = o.timeout > 0 ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeout) : undefined;
+    const collect = (into: Buffer[]) => (b: Buffer): void => {
+      into.push(b);
+      size += b.length;
+      if (size > MAX_BUFFER && !cause) {
+        cause = new Error(`output exceeded ${MAX_BUFFER} bytes`);
+        child.kill('SIGKILL');
+      }
+    };
+    child.stdout?.on('data', collect(out));
+    child.stderr?.on('data', collect(err));
+    child.on('error', (e) => done({ failed: true, cause: e })); // ENOENT and other spawn failures
+    // A killed command's grandchildren may hold the pipes open: do not wait for them to close.
+    child.on('exit', (_code, signal) => {
+      if (!timedOut && !cause) return;
+      done({ signal: signal ?? undefined, failed: true, cause });
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    });
+    child.on('close', (code, signal) => {
+      const killed = code === null || cause !== undefined;
+      done({ exitCode: killed ? undefined : code, signal: signal ?? undefined, failed: killed || code !== 0, cause });
+    });
+    if (o.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined); // EPIPE when the command exits without reading its input
+      child.stdin.end(o.input);
+    }
+  });
+}
+
+/** Windows: execa, loaded only here (it resolves .cmd shims and quotes arguments for them). */
+async function viaExeca(cmd: Command, o: SpawnOptions): Promise<Outcome> {
+  const { execa } = await import('execa');
+  const r = await execa(cmd.file, cmd.args, {
+    shell: false, reject: false, cwd: o.cwd, env: o.env, extendEnv: o.extendEnv, input: o.input,
+    stdin: o.input === undefined ? 'ignore' : undefined, timeout: o.timeout, killSignal: 'SIGKILL',
+    stripFinalNewline: false, maxBuffer: MAX_BUFFER,
+  });
+  return { exitCode: r.exitCode, signal: r.signal ?? undefined, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), timedOut: Boolean(r.timedOut), failed: r.failed, cause: r.cause };
 }
 
 function tail(s: string, n: number): string {

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, realpath } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandError, execRunner, runChecked, type Command } from '../../src/util/exec.js';
+import { GitfleetError } from '../../src/util/errors.js';
+
+const node = process.execPath;
+const js = (code: string, extra: Partial<Command> = {}): Command => ({ file: node, args: ['-e', code], ...extra });
+
+describe('execRunner', () => {
+  it.each([
+    ['stdout, final newline kept', js('process.stdout.write("hi\\n")'), { exitCode: 0, stdout: 'hi\n', stderr: '' }],
+    ['exit code and stderr', js('process.stderr.write("bad"); process.exit(3)'), { exitCode: 3, stdout: '', stderr: 'bad' }],
+    ['input on stdin', js('let s = ""; process.stdin.on("data", (d) => s += d).on("end", () => process.stdout.write(s.toUpperCase()))', { input: 'abc' }), { exitCode: 0, stdout: 'ABC' }],
+    ['no input: stdin is closed', js('process.stdin.on("data", () => {}).on("end", () => process.stdout.write("eof"))'), { exitCode: 0, stdout: 'eof' }],
+    ['utf-8 output', js('process.stdout.write("größe ✓")'), { exitCode: 0, stdout: 'größe ✓' }],
+  ])('%s', async (_name, cmd, want) => {
+    expect(await execRunner.run(cmd)).toMatchObject(want);
+  });
+
+  it('extends the environment with env, and cleanEnv keeps only PATH and env', async () => {
+    process.env.GITFLEET_EXEC_TEST = 'inherited';
+    try {
+      const show = 'process.stdout.write(JSON.stringify([process.env.GITFLEET_EXEC_TEST ?? null, process.env.EXTRA ?? null, Boolean(process.env.PATH)]))';
+      expect(JSON.parse((await execRunner.run(js(show, { env: { EXTRA: 'x' } }))).stdout)).toEqual(['inherited', 'x', true]);
+      expect(JSON.parse((await execRunner.run(js(show, { env: { EXTRA: 'y' }, cleanEnv: true }))).stdout)).toEqual([null, 'y', true]);
+    } finally {
+      delete process.env.GITFLEET_EXEC_TEST;
+    }
+  });
+
+  it('runs in cwd', async () => {
+    const dir = await realpath(await mkdtemp(join(tmpdir(), 'gitfleet-exec-')));
+    expect((await execRunner.run(js('process.stdout.write(process.cwd())', { cwd: dir }))).stdout).toBe(dir);
+  });
+
+  it('a missing command is E_COMMAND_NOT_FOUND', async () => {
+    const err = await execRunner.run({ file: 'gitfleet-no-such-command', args: [] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).code).toBe('E_COMMAND_NOT_FOUND');
+  });
+
+  it('a timeout kills the command, even when a grandchild holds its output open', async () => {
+    const t0 = Date.now();
+    const cmd = js('require("child_process").spawn(process.execPath, ["-e", "setTimeout(() => {}, 8000)"], { stdio: "inherit" }); setTimeout(() => {}, 8000)', { timeoutMs: 300 });
+    const err = await execRunner.run(cmd).catch((e: unknown) => e);
+    expect((err as CommandError).code).toBe('E_COMMAND_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(4000);
+  });
+
+  it('refuses NUL in an argument before running anything', async () => {
+    const err = await execRunner.run({ file: node, args: ['-e', 'a\0b'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitfleetError);
+    expect((err as GitfleetError).code).toBe('E_INTERNAL');
+  });
+});
+
+describe('runChecked', () => {
+  it('throws E_COMMAND_FAILED with the exit code and the stderr tail', async () => {
+    const err = await runChecked(execRunner, js('process.stderr.write("it broke"); process.exit(2)')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect(err).toMatchObject({ code: 'E_COMMAND_FAILED', exitCode: 2, stderrTail: 'it broke' });
+    expect((err as Error).message).toContain('exited with 2: it broke');
+  });
+});
