@@ -43,8 +43,11 @@ export async function prepare(runner: Runner, where: RepoLocation, host: string,
     const url = local ?? where.repo;
     const head = await fetchBranch(runner, url, fleetDir, where.branch ?? 'main');
     revision = where.rev ? await revParse(runner, fleetDir, where.rev) : head;
-    validation = await validateFleet(await loadFleet(await gitSource(runner, fleetDir, revision)));
-    if (validation.ok && (await headOf(runner, fleetDir)) !== revision) await checkoutRevision(runner, fleetDir, revision);
+    // The work tree already at this revision (checked out, cleaned) holds exactly its files: read them from disk.
+    // A new revision is validated from git before the work tree moves, so an invalid one never reaches it.
+    const inPlace = (await headOf(runner, fleetDir)) === revision;
+    validation = await validateFleet(await loadFleet(inPlace ? dirSource(fleetDir) : await gitSource(runner, fleetDir, revision)));
+    if (validation.ok && !inPlace) await checkoutRevision(runner, fleetDir, revision);
   }
   if (!validation.ok) throw new ValidationError(validation.diagnostics);
   if (!validation.model.hosts.has(host)) {

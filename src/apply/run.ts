@@ -121,7 +121,8 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
       out.skipped = 'gated';
       return out;
     }
-    await audit.append('plan', { revision: planned.revision, actions: planned.plan.actions.length, warnings: planned.plan.warnings.length });
+    // A plan with nothing to do is not a decision worth a line (drift checks would fill the log with them).
+    if (planned.plan.actions.length || planned.plan.warnings.length) await audit.append('plan', { revision: planned.revision, actions: planned.plan.actions.length, warnings: planned.plan.warnings.length });
     const result = await applyPlan(planned.desired, planned.plan, {
       deps: hostDeps(o, planned.fleetDir), paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
       progress: o.progress, afterBatch: o.afterBatch,

@@ -19,8 +19,24 @@ export async function fetchBranch(runner: Runner, url: string, dir: string, bran
   } else if ((await originUrl(dir)) !== url) {
     await git(runner, ['-C', dir, 'remote', 'set-url', 'origin', url]);
   }
-  await git(runner, ['-C', dir, 'fetch', '-q', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
-  return (await looseRef(dir, `refs/remotes/origin/${branch}`)) ?? git(runner, ['-C', dir, 'rev-parse', '--verify', `refs/remotes/origin/${branch}^{commit}`]);
+  const tracking = `refs/remotes/origin/${branch}`;
+  // A remote on this machine whose branch still points where we last fetched: nothing to fetch.
+  const remoteHead = await localRemoteHead(url, branch);
+  if (remoteHead !== undefined && remoteHead === (await looseRef(dir, tracking))) return remoteHead;
+  await git(runner, ['-C', dir, 'fetch', '-q', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:${tracking}`]);
+  return (await looseRef(dir, tracking)) ?? git(runner, ['-C', dir, 'rev-parse', '--verify', `${tracking}^{commit}`]);
+}
+
+/** The branch's SHA in a repository on this machine (a path or file:// URL) when it is a plain loose ref; else undefined. */
+export async function localRemoteHead(url: string, branch: string): Promise<string | undefined> {
+  const path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
+  if (!path.startsWith('/')) return undefined;
+  for (const gitDir of [path, join(path, '.git')]) {
+    const text = await readFile(join(gitDir, 'refs/heads', branch), 'utf8').catch(() => '');
+    const sha = text.trim();
+    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return sha;
+  }
+  return undefined;
 }
 
 /** The SHA a revision name stands for in the clone. */
