@@ -5,6 +5,8 @@ import { closest } from './suggest.js';
 import { MANAGERS, MANAGER_OS, DEFAULT_SANDBOX_ROOTS } from './platform.js';
 import { pathProblem } from './paths.js';
 import { schemeFor } from '../managers/versioning/index.js';
+import { compileWindow, parseCron } from '../policy/windows.js';
+import { errorMessage } from '../util/errors.js';
 import { isAgeX25519Recipient } from '../secrets/bech32.js';
 import { looksAgeEncrypted } from '../secrets/armor-check.js';
 
@@ -134,6 +136,20 @@ function pathCheck(out: Problem[], model: FleetModel, file: string, path: (strin
 
 function checkPolicies(model: FleetModel, out: Problem[]): void {
   for (const { value: p, doc } of model.policies.values()) {
+    (p.maintenance ?? []).forEach((w, i) => {
+      try {
+        compileWindow(w);
+      } catch (err) {
+        out.push({ code: 'policy.window', at: { file: doc.file, path: ['maintenance', i], via: 'policy' }, message: `maintenance window ${i + 1}: ${errorMessage(err)}`, hint: 'cron is five fields (minute hour day month weekday), e.g. "0 2 * * *"; timezone an IANA name like Europe/Berlin' });
+      }
+    });
+    (p.updates?.schedule ?? []).forEach((cron, i) => {
+      try {
+        parseCron(cron);
+      } catch (err) {
+        out.push({ code: 'policy.schedule', at: { file: doc.file, path: ['updates', 'schedule', i], via: 'policy' }, message: `update schedule: ${errorMessage(err)}`, hint: 'five cron fields, e.g. "0 6 * * 1"' });
+      }
+    });
     (p.healthChecks ?? []).forEach((hc, i) => {
       const n = Number(hc.command !== undefined) + Number(hc.http !== undefined);
       // with both, the `http` key is the one to look at (and likely delete); with neither, the check itself
