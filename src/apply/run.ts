@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 import type { Runner } from '../util/exec.js';
 import { GitfleetError, ValidationError, errorMessage } from '../util/errors.js';
 import { statePaths } from '../util/state-dir.js';
-import { getManager } from '../managers/api.js';
-import { driverFor } from '../sandboxes/api.js';
+import { loadManagers } from '../managers/load.js';
+import { loadDrivers } from '../sandboxes/load.js';
+import type { ManagerId } from '../managers/types.js';
+import type { SandboxType } from '../sandboxes/types.js';
+import type { DesiredSandbox } from '../fleet/resolve.js';
 import { plan } from '../plan/plan.js';
 import type { Inventory, Plan } from '../plan/types.js';
 import { emptyInventory } from '../plan/types.js';
@@ -48,14 +51,25 @@ export interface HostRunOptions extends RepoLocation {
 export interface Planned extends Prepared {
   plan: Plan;
   inventory: Inventory;
+  /** The dependencies the plan was observed with; apply uses the same. */
+  deps: HostDeps;
 }
 
 /** Revisions that failed on this host and are not retried until a newer one arrives. */
 export type BadRevisions = Record<string, { at: string; reason: string }>;
 
-/** The host's dependencies made from real parts. */
-export function hostDeps(o: HostRunOptions, fleetDir: string): HostDeps {
-  return { runner: o.runner, manager: getManager, driver: driverFor, fleetDir, systemRoot: o.systemRoot, env: o.env, batchTimeoutMs: o.batchTimeoutMs };
+/** The host's dependencies made from real parts, loading only the adapters and drivers it needs. */
+export async function hostDeps(o: HostRunOptions, fleetDir: string, needs: { managers: Iterable<ManagerId>; sandboxes: readonly DesiredSandbox[] }): Promise<HostDeps> {
+  const [manager, driver] = await Promise.all([loadManagers(needs.managers), loadDrivers(needs.sandboxes.map((s) => s.type as SandboxType))]);
+  return { runner: o.runner, manager, driver, fleetDir, systemRoot: o.systemRoot, env: o.env, batchTimeoutMs: o.batchTimeoutMs };
+}
+
+/** Every manager the desired state or the inventory mentions. */
+function managersOf(prepared: Prepared, inventory: Inventory): ManagerId[] {
+  const ids = new Set<ManagerId>();
+  for (const t of prepared.desired.targets) for (const p of t.packages) ids.add(p.manager);
+  for (const byM of Object.values(inventory.packages)) for (const m of Object.keys(byM)) ids.add(m as ManagerId);
+  return [...ids];
 }
 
 /** Source → validate → resolve → observe → plan. Changes nothing on the host. */
@@ -64,11 +78,11 @@ export async function planHost(o: HostRunOptions): Promise<Planned> {
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const prepared = await prepare(o.runner, o, o.host, o.stateDir, o.capabilities);
   const inventory = await readJson<Inventory>(paths.inventory, emptyInventory());
-  const deps = hostDeps(o, prepared.fleetDir);
+  const deps = await hostDeps(o, prepared.fleetDir, { managers: managersOf(prepared, inventory), sandboxes: prepared.desired.sandboxes });
   const actual = await observe(prepared.desired, inventory, deps);
   const chosen = await chooseVersions(prepared.desired, actual, deps);
-  const p = plan({ desired: prepared.desired, actual, inventory, revision: prepared.revision, chosen, normalize: (m, n) => getManager(m).normalizeName(n) });
-  return { ...prepared, plan: p, inventory };
+  const p = plan({ desired: prepared.desired, actual, inventory, revision: prepared.revision, chosen, normalize: (m, n) => deps.manager(m).normalizeName(n) });
+  return { ...prepared, plan: p, inventory, deps };
 }
 
 /** What `applyHost` did. */
@@ -124,7 +138,7 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     // A plan with nothing to do is not a decision worth a line (drift checks would fill the log with them).
     if (planned.plan.actions.length || planned.plan.warnings.length) await audit.append('plan', { revision: planned.revision, actions: planned.plan.actions.length, warnings: planned.plan.warnings.length });
     const result = await applyPlan(planned.desired, planned.plan, {
-      deps: hostDeps(o, planned.fleetDir), paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
+      deps: planned.deps, paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
       progress: o.progress, afterBatch: o.afterBatch,
     });
     out.result = result;
@@ -150,7 +164,7 @@ async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof stateP
   o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an interrupted apply; rolling it back');
   j.status = 'rolling-back';
   await writeJournal(paths.journal, j);
-  const deps = hostDeps(o, '');
+  const deps = await hostDeps(o, '', { managers: j.batches.flatMap((b) => (b.manager ? [b.manager] : [])), sandboxes: j.sandboxes });
   let res;
   try {
     res = await rollback(j, deps);

@@ -1,27 +1,11 @@
 import type { ManagerAdapter, ManagerId } from './types.js';
 import { GitfleetError } from '../util/errors.js';
-import { pipAdapter } from './pip/index.js';
-import { npmAdapter } from './npm/index.js';
-import { aptAdapter } from './apt/index.js';
-import { dnfAdapter } from './dnf/index.js';
-import { brewAdapter } from './brew/index.js';
-import { chocoAdapter } from './choco/index.js';
-import { wingetAdapter } from './winget/index.js';
-import { condaAdapter } from './conda/index.js';
-import { gemAdapter } from './gem/index.js';
-// Each adapter registers here: one import and one entry per folder (test/managers/registry.test.ts checks).
+import { LOADABLE_MANAGERS, loadManagers } from './load.js';
+// Each adapter registers in load.ts (one loader per folder; test/managers/registry.test.ts checks);
+// this registry loads them all, for the commands that need every adapter.
 
-const adapters: ManagerAdapter[] = [
-  pipAdapter,
-  npmAdapter,
-  aptAdapter,
-  dnfAdapter,
-  brewAdapter,
-  chocoAdapter,
-  wingetAdapter,
-  condaAdapter,
-  gemAdapter,
-];
+const lookup = await loadManagers(LOADABLE_MANAGERS);
+const adapters: ManagerAdapter[] = LOADABLE_MANAGERS.map(lookup);
 
 /** Every registered adapter, in registration order. */
 export function allManagers(): readonly ManagerAdapter[] {

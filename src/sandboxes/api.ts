@@ -1,14 +1,12 @@
 import { GitfleetError } from '../util/errors.js';
 import type { Runner } from '../util/exec.js';
-import { condaDriver } from './conda/index.js';
-import { dockerDriver } from './docker/index.js';
-import { nodeDriver } from './node/index.js';
 import type { DesiredSandbox, SandboxDriver, SandboxType } from './types.js';
-import { venvDriver } from './venv/index.js';
-import { wslDriver } from './wsl/index.js';
-// Each driver registers here: one import and one entry per folder (test/sandboxes/registry.test.ts checks).
+import { LOADABLE_DRIVERS, loadDrivers } from './load.js';
+// Each driver registers in load.ts (one loader per folder; test/sandboxes/registry.test.ts checks);
+// this registry loads them all.
 
-const drivers: SandboxDriver[] = [venvDriver, nodeDriver, condaDriver, dockerDriver, wslDriver];
+const lookup = await loadDrivers(LOADABLE_DRIVERS);
+const drivers: SandboxDriver[] = LOADABLE_DRIVERS.map(lookup);
 
 /** Every registered driver, in registration order. */
 export function allDrivers(): readonly SandboxDriver[] {
