@@ -61,7 +61,6 @@ export async function bench({ projectDir, tmpDir, log }) {
   const { root, repo } = await fixture(projectDir, tmpDir, log);
   const { planHost } = await import(join(projectDir, 'dist/apply/run.js'));
   const { plan } = await import(join(projectDir, 'dist/plan/plan.js'));
-  const { getManager } = await import(join(projectDir, 'dist/managers/api.js'));
   const { execRunner } = await import(join(projectDir, 'dist/util/exec.js'));
   const { pino } = await import('pino');
   const stateDir = join(root, 'state');
@@ -76,11 +75,10 @@ export async function bench({ projectDir, tmpDir, log }) {
 
   // The pure planner on the inputs planHost observed (re-observed inputs are identical; plan() is pure).
   const { observe, chooseVersions } = await import(join(projectDir, 'dist/apply/observe.js'));
-  const { hostDeps } = await import(join(projectDir, 'dist/apply/run.js'));
-  const deps = hostDeps(opts, planned.fleetDir);
+  const deps = planned.deps;
   const actual = await observe(planned.desired, planned.inventory, deps);
   const chosen = await chooseVersions(planned.desired, actual, deps);
-  const inputs = { desired: planned.desired, actual, inventory: planned.inventory, revision: planned.revision, chosen, normalize: (m, n) => getManager(m).normalizeName(n) };
+  const inputs = { desired: planned.desired, actual, inventory: planned.inventory, revision: planned.revision, chosen, normalize: (m, n) => deps.manager(m).normalizeName(n) };
   for (let i = 0; i < 5; i++) plan(inputs);
   const pureMs = await timeFn(() => plan(inputs), 21);
   const observeMs = await timeFn(() => observe(planned.desired, planned.inventory, deps), 7);
