@@ -103,7 +103,8 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
   const paths = statePaths(o.stateDir);
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const lock = await acquireLock(paths.lock, { waitMs: o.lockWaitMs ?? 0, purpose: `apply ${o.host}` });
-  const audit = await AuditLog.open(paths.audit);
+  // A crash in the middle of an audit append must not stop every later apply: the torn line is cut and recorded.
+  const audit = await AuditLog.open(paths.audit, { repairTornTail: true });
   const bus = new EventBus({ host: o.host, sinks: [logSink(o.log), ndjsonSink({ path: paths.events, log: o.log }), ...(o.extraSinks ?? [])], log: o.log, now: o.now });
   const out: HostApplyOutcome = {};
   try {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // The host's append-only, hash-chained audit log (DESIGN.md §6): one JSON line per decision or change.
 // Callers pass REDACTED data: names, versions, revisions, counts, reason codes — never a secret value,
 // token or identity. The log is only tamper-evident, not secret: anyone who can read the host's state
@@ -14,6 +15,13 @@ export { verifyAudit, type AuditProblem, type AuditVerifyResult } from './audit-
 export interface AuditLogOptions {
   /** Injectable for tests. */
   now?: () => Date;
+  /**
+   * A last line without its newline is what a crash in the middle of an append leaves (kill -9, power
+   * loss). With this set, those torn bytes are cut off and an `audit.repaired` entry records their length
+   * and SHA-256, so the chain continues and the repair itself is on record. A complete last line that
+   * fails its hash is never repaired: that is tampering, not a crash.
+   */
+  repairTornTail?: boolean;
 }
 
 // One writer per file in this process, so two appenders can never fork the chain.
@@ -45,9 +53,16 @@ export class AuditLog {
     try {
       const fh = await open(abs, 'a+', 0o600);
       try {
-        const last = await readLastLine(fh);
+        let last = await readLastLine(fh);
+        let torn: { bytes: number; sha256: string } | undefined;
+        if (last && !last.terminated && opts.repairTornTail) {
+          torn = await cutTornTail(fh);
+          last = await readLastLine(fh);
+        }
         const { seq, hash } = resumePoint(abs, last);
-        return new AuditLog(abs, fh, seq, hash, opts.now ?? (() => new Date()));
+        const log = new AuditLog(abs, fh, seq, hash, opts.now ?? (() => new Date()));
+        if (torn) await log.append('audit.repaired', { discardedBytes: torn.bytes, discardedSha256: torn.sha256, reason: 'a torn last line (an append interrupted by a crash)' });
+        return log;
       } catch (err) {
         await fh.close();
         throw err;
@@ -113,6 +128,27 @@ function resumePoint(path: string, last: { line: string; terminated: boolean } |
   if ('extra' in parsed) throw damaged(`unexpected field "${parsed.extra}"`);
   if (entryHash(parsed.entry) !== parsed.entry.hash) throw damaged('its hash does not match its content');
   return { seq: parsed.entry.seq, hash: parsed.entry.hash };
+}
+
+/** Truncates the file after its last newline; returns what was cut (length and SHA-256, never the bytes). */
+async function cutTornTail(fh: FileHandle): Promise<{ bytes: number; sha256: string }> {
+  const { size } = await fh.stat();
+  let end = size;
+  let cut = 0;
+  const chunk = 64 * 1024;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk);
+    const buf = Buffer.alloc(end - start);
+    await fh.read(buf, 0, buf.length, start);
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl >= 0) { cut = start + nl + 1; break; }
+    end = start;
+  }
+  const tail = Buffer.alloc(size - cut);
+  await fh.read(tail, 0, tail.length, cut);
+  await fh.truncate(cut);
+  await fh.sync();
+  return { bytes: tail.length, sha256: createHash('sha256').update(tail).digest('hex') };
 }
 
 // Reads backwards in chunks so reopening a large log costs one line, not the whole file.

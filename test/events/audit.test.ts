@@ -112,6 +112,26 @@ describe('AuditLog', () => {
     await expect(AuditLog.open(path)).rejects.toMatchObject({ code: 'E_PARSE', message: expect.stringContaining('hash does not match') });
   });
 
+  it('with repairTornTail, cuts a torn last line (a crash mid-append), records the repair, and the chain verifies', async () => {
+    const path = fresh();
+    await copyFile(pristine, path);
+    const text = await readFile(path, 'utf8');
+    const torn = text.slice(text.lastIndexOf('\n', text.length - 2) + 1, -20);
+    await writeFile(path, text.slice(0, -20));
+    const log = await AuditLog.open(path, { repairTornTail: true });
+    expect(log.head.seq).toBe(100);
+    await log.append('after.repair', { ok: true });
+    await log.close();
+    const all = await lines(path);
+    expect(all).toHaveLength(101);
+    const repaired = JSON.parse(all[99]!) as AuditEntry;
+    expect(repaired).toMatchObject({ seq: 100, type: 'audit.repaired', data: { discardedBytes: Buffer.byteLength(torn), discardedSha256: sha(torn) } });
+    expect(await verifyAudit(path)).toMatchObject({ ok: true });
+    // A complete line whose hash is wrong is tampering: never repaired.
+    await writeFile(path, text.replace(/"i":99/, '"i":98'));
+    await expect(AuditLog.open(path, { repairTornTail: true })).rejects.toMatchObject({ code: 'E_PARSE', message: expect.stringContaining('hash does not match') });
+  });
+
   it('an empty or missing log', async () => {
     const path = fresh();
     await writeFile(path, '');
