@@ -25,7 +25,7 @@ async function registerSub(): Promise<HostSub | undefined> {
 }
 
 /** `gitfleet host keygen|register`. */
-export const hostCommand: CliCommand = {
+export const hostCommand: CliCommand & { helpFor(argv: string[]): Promise<string | undefined> } = {
   name: 'host',
   summary: "this host's identity and registration: host keygen, host register",
   help: `Usage: gitfleet host <keygen|register> [flags]
@@ -35,6 +35,10 @@ Subcommands:
   register  propose this host to the fleet as a pull request
 
 ${HOST_KEYGEN_HELP}`,
+  /** `host register --help`: register's own flags live in its file, not in the text above. */
+  async helpFor(argv) {
+    return argv[0] === 'register' ? (await registerSub())?.help : undefined;
+  },
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;
     if (sub === 'keygen') return hostKeygen(ctx, rest);

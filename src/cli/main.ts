@@ -18,7 +18,8 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
   const env = io.env ?? process.env;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    stdout.write((await usage()) + '\n');
+    // Asked for: stdout and 0. No command at all is a usage error: stderr and 1.
+    (name ? stdout : stderr).write((await usage()) + '\n');
     return name ? 0 : 1;
   }
   if (name === '--version' || name === 'version') {
@@ -31,7 +32,9 @@ export async function main(argv: string[], io: Partial<Pick<CliContext, 'stdout'
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    stdout.write(cmd.help.trimEnd() + '\n');
+    // A command with subcommands in other files (host register) can give the subcommand's own help.
+    const sub = await (cmd as CliCommand & { helpFor?: (argv: string[]) => Promise<string | undefined> }).helpFor?.(rest);
+    stdout.write((sub ?? cmd.help).trimEnd() + '\n');
     return 0;
   }
   const log = makeLogger({ stream: stderr, env });

@@ -1,4 +1,5 @@
 // The pieces `secret rotate|rekey` needs around a provider: where the clone lives, who is acting, events.
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Logger } from 'pino';
@@ -62,6 +63,8 @@ export async function actor(runner: Runner, repoDir: string, env: NodeJS.Process
 /** Events and audit for admin commands: the log always; with a state dir also its events.ndjson and audit log. */
 export async function adminReporting(host: string, log: Logger, stateDir: string | undefined): Promise<{ bus: EventBus; audit?: AuditLog; close(): Promise<void> }> {
   const paths = stateDir ? statePaths(stateDir) : undefined;
+  // `secret set --state-dir DIR` on an admin machine: DIR is often new; without it the audit open fails after the change was made.
+  if (stateDir) await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus({ host, log, sinks: [logSink(log), ...(paths ? [ndjsonSink({ path: paths.events, log })] : [])] });
   const audit = paths ? await AuditLog.open(paths.audit) : undefined;
   return { bus, audit, async close() { await bus.close(); await audit?.close(); } };

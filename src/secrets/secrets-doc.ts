@@ -1,6 +1,6 @@
 // Editing `secrets/<host>.yaml` and `hosts/<host>.yaml` with the yaml Document API, so comments,
 // key order and formatting of everything not touched stay as they were.
-import { Document, isMap, isScalar, parseDocument, Scalar, YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { GitfleetError } from '../util/errors.js';
 import { editYaml } from '../propose/edit.js';
 
@@ -91,7 +91,13 @@ export function render(doc: Document): string {
 }
 
 function parsed(text: string, file: string): Document {
-  const doc = parseDocument(text);
-  if (doc.errors.length) throw new GitfleetError('E_PARSE', `${file}: ${doc.errors[0]!.message}`);
+  // No pretty errors: they quote the source line, and a broken line may hold a clear-text value.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
+  const err = doc.errors[0];
+  if (err) {
+    const { line, col } = lines.linePos(Math.max(0, err.pos[0]));
+    throw new GitfleetError('E_PARSE', `${file}:${line}:${col}: ${err.message.split('\n')[0]}`);
+  }
   return doc;
 }
