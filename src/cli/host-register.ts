@@ -60,8 +60,8 @@ export async function runHostRegister(ctx: CliContext, argv: string[]): Promise<
       sandboxes: parseLabels(values.sandboxes),
       ...(values.branch ? { branch: values.branch } : {}), ...(provider ? { provider } : {}), bus, processEnv: ctx.env,
     });
-    if (values.json) ctx.stdout.write(JSON.stringify({ name: res.name, file: res.file, branch: res.branch, pr: res.pr, created: res.created }, null, 2) + '\n');
-    else ctx.stdout.write(`${res.created ? 'proposed' : 'updated'}: ${res.branch}  register host ${res.name}${res.pr.url ? `  ${res.pr.url}` : ''}\n${res.text}`);
+    if (values.json) ctx.stdout.write(JSON.stringify({ name: res.name, file: res.file, branch: res.branch, pr: res.pr, created: res.created, updated: res.updated }, null, 2) + '\n');
+    else ctx.stdout.write(`${res.created ? 'proposed' : res.updated ? 'updated' : 'unchanged (already proposed)'}: ${res.branch}  register host ${res.name}${res.pr.url ? `  ${res.pr.url}` : ''}\n${res.text}`);
     return 0;
   } finally {
     await bus.close();

@@ -70,14 +70,22 @@ export const proposeCommand: CliCommand = {
 /** One block per proposal: what happened, the branch, the title and the table. */
 export function render(res: ProposeUpdatesResult, dryRun: boolean): string {
   const out: string[] = [];
-  if (res.outcomes.length === 0) out.push('Nothing to propose: every pin is the newest version policy allows.');
+  // A failed look-up says nothing about newer versions: never report those pins as up to date.
+  const failed = res.skipped.filter((s) => s.lookupFailed);
+  const notProposed = res.skipped.length - failed.length;
+  if (res.outcomes.length === 0) out.push(failed.length ? 'Nothing proposed.' : 'Nothing to propose: every pin is the newest version policy allows.');
   for (const o of res.outcomes) {
     out.push(`${dryRun && o.action === 'would-propose' ? 'would propose' : o.action}: ${o.branch}  ${o.title}${o.reason ? `  (${o.reason})` : ''}${o.url ? `  ${o.url}` : ''}`);
     for (const c of o.candidates) out.push(`    ${c.manager.padEnd(6)} ${c.name.padEnd(24)} ${c.baseline.padEnd(16)} ${c.from} → ${c.to}  ${c.type}`);
     if (o.autoMerge?.merged) out.push('    auto-merged into the base');
     else if (o.autoMerge?.reason) out.push(`    not auto-merged: ${o.autoMerge.reason}`);
   }
-  if (res.skipped.length) out.push('', `${res.skipped.length} newer version(s) not proposed (see --json for why).`);
+  if (notProposed) out.push('', `${notProposed} newer version(s) not proposed (see --json for why).`);
+  if (failed.length) {
+    out.push('', `${failed.length} package(s) could not be looked up, so their newer versions are unknown (check the registry or the manager; a later run retries):`);
+    for (const f of failed.slice(0, 10)) out.push(`    ${f.manager} ${f.name} (${f.baseline}): ${f.reason}`);
+    if (failed.length > 10) out.push(`    … and ${failed.length - 10} more (see --json)`);
+  }
   return out.join('\n') + '\n';
 }
 

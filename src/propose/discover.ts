@@ -48,6 +48,8 @@ export interface Skipped {
   baseline: string;
   version?: string;
   reason: string;
+  /** The versions could not be looked up at all (registry down, manager missing): nothing is known about newer ones. */
+  lookupFailed?: true;
 }
 
 export interface DiscoverOptions {
@@ -107,7 +109,7 @@ export async function discoverUpdates(model: FleetModel, o: DiscoverOptions): Pr
       versions = await lookup(p);
     } catch (err) {
       o.log?.warn({ err, manager: p.manager, name: p.name }, 'could not look up available versions');
-      skipped.push({ manager: p.manager, name: p.name, baseline: p.baseline, reason: `look-up failed: ${errorMessage(err)}` });
+      skipped.push({ manager: p.manager, name: p.name, baseline: p.baseline, lookupFailed: true, reason: `look-up failed: ${errorMessage(err)}` });
       return [];
     }
     return choose(p, versions, policies.get(p.baseline)!, o.now, skipped);

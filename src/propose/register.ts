@@ -41,6 +41,8 @@ export interface RegisterHostResult {
   branch: string;
   pr: PullRequestRef;
   created: boolean;
+  /** An open proposal was changed (false with `created` false: it already said exactly this). */
+  updated: boolean;
 }
 
 const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -92,7 +94,7 @@ export async function registerHost(o: RegisterHostOptions): Promise<RegisterHost
   store.record({ branch, title, kind: 'register', sha: res.pr.headSha, id: res.pr.id, versions: { [file]: name } }, now());
   await store.save();
   o.bus?.emit('infrastructure.host.registered', { name, os, arch });
-  return { name, file, text, branch, pr: res.pr, created: res.created };
+  return { name, file, text, branch, pr: res.pr, created: res.created, updated: res.updated };
 }
 
 interface HostYamlInput {

@@ -70,7 +70,7 @@ describe('discoverUpdates', () => {
   it('a failed look-up is data: the other packages are still proposed', async () => {
     const r = await discover('updates: {allow: [patch]}\n', { alpha: new Error('index down'), beta: BETA });
     expect(summary(r)).toEqual(['gitfleet/b1-patch: beta 2.0.0->2.0.1']);
-    expect(r.skipped).toEqual([{ manager: 'pip', name: 'alpha', baseline: 'b1', reason: 'look-up failed: index down' }]);
+    expect(r.skipped).toEqual([{ manager: 'pip', name: 'alpha', baseline: 'b1', lookupFailed: true, reason: 'look-up failed: index down' }]);
   });
 
   it('says why a newer version waits', async () => {

@@ -43,6 +43,19 @@ describe('host register', () => {
     expect(await installedIn(join(state, 'sandboxes/py'), 'alpha')).toEqual(['1.0.0']);
   }, 120_000);
 
+  it('a second identical registration changes nothing and says so (created and updated both false)', async () => {
+    const f = await proposeFixture();
+    const facts = await collectFacts({ timeoutMs: 1500 });
+    const opts = { runner: execRunner, log: silent, repo: f.repo.remote, stateDir: f.state, facts, name: 'new-02', wave: 'broad' };
+    const first = await registerHost(opts);
+    expect(first).toMatchObject({ created: true, updated: false });
+    const second = await registerHost(opts);
+    expect(second).toMatchObject({ created: false, updated: false });
+    expect(second.pr.headSha).toBe(first.pr.headSha);
+    const changed = await registerHost({ ...opts, labels: { role: 'x' } });
+    expect(changed).toMatchObject({ created: false, updated: true });
+  });
+
   it('refuses a registration that would not validate (an unknown wave), and proposes nothing', async () => {
     const f = await proposeFixture();
     const facts = await collectFacts({ timeoutMs: 1500 });
