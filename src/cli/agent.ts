@@ -106,10 +106,9 @@ Examples:
       stopRequested = true;
       stop?.();
     };
-    if (!values.once) {
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    }
+    // With --once too: a SIGTERM (a timeout, a cron job) lets the cycle finish its batches instead of dying mid-apply.
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     try {
       const facts = await collectFacts({ runner: hostRun.runner, env: ctx.env });
       hostRun.capabilities = deriveCapabilities(facts);
