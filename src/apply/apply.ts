@@ -95,10 +95,14 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
   });
   if (health.length) env.bus.emit('infrastructure.health.summary', { checks: health });
   const failed = health.filter((h) => !h.ok);
-  if (failed.length && desired.policy.rollback === 'onFailedHealth') {
+  if (failed.length) {
     const error = { code: 'E_HEALTH', message: `health check${failed.length > 1 ? 's' : ''} failed: ${failed.map((f) => `${f.name} (${f.detail ?? 'failed'})`).join('; ')}`, stage: 'health' as const };
     env.bus.emit('infrastructure.update.failed', { stage: 'health', code: error.code, message: error.message });
-    return undo(journal, env, error, health, started);
+    if (desired.policy.rollback === 'onFailedHealth') return undo(journal, env, error, health, started);
+    // `rollback: never`: the changes stay (the inventory above records them), but an unhealthy host is a failure, not "complete".
+    await clearJournal(env.paths.journal);
+    await env.audit.append('apply.failed', { journal: journal.id, revision: journal.revision, reason: error.code, kept: plan.actions.length });
+    return { status: 'failed', changed, health, durationMs: Date.now() - started, error };
   }
   await clearJournal(env.paths.journal);
   const durationMs = Date.now() - started;

@@ -93,6 +93,8 @@ export interface HostApplyOutcome {
   /** Secrets materialized after a successful apply (keys only). */
   secrets?: MaterializeResult;
   skipped?: 'bad-revision' | 'dry-run' | 'gated';
+  /** A dry run found the journal of an interrupted apply and left it alone; a real apply rolls it back first. */
+  pendingRecovery?: boolean;
 }
 
 /** Decides, once the revision is planned and before anything changes, whether to apply now (the agent's waves, windows, drift mode). */
@@ -108,7 +110,9 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
   const bus = new EventBus({ host: o.host, sinks: [logSink(o.log), ndjsonSink({ path: paths.events, log: o.log }), ...(o.extraSinks ?? [])], log: o.log, now: o.now });
   const out: HostApplyOutcome = {};
   try {
-    const recovered = await recoverJournal(o, paths, bus, audit);
+    // A dry run changes nothing, not even by recovering a crashed apply: it only says one is pending.
+    if (opts.dryRun && (await readJournal(paths.journal))) out.pendingRecovery = true;
+    const recovered = opts.dryRun ? undefined : await recoverJournal(o, paths, bus, audit);
     if (recovered) out.recovered = recovered;
     if (recovered === 'rollback-failed') throw new GitfleetError('E_INTERNAL', `an interrupted apply could not be rolled back; the journal ${paths.journal} is kept for a human`);
     let planned: Planned;

@@ -45,12 +45,14 @@ Example:
       throw new GitfleetError('E_USAGE', 'apply changes the host: pass --yes to go ahead (or --dry-run to see the plan)');
     }
     const tty = Boolean(ctx.stderr.isTTY);
-    o.lockWaitMs = values.wait === undefined ? 0 : Number(values.wait) * 1000;
+    const wait = values.wait === undefined ? 0 : Number(values.wait);
+    if (!(wait >= 0) || values.wait === '') throw new GitfleetError('E_USAGE', `--wait takes a number of seconds (0 or more), not "${values.wait}"`);
+    o.lockWaitMs = wait * 1000;
     o.retryBad = Boolean(values['retry-bad']);
     o.progress = (p) => ctx.stderr.write(tty ? progressLine(p) : JSON.stringify({ progress: p }) + '\n');
     const out = await applyHost(o, { dryRun: Boolean(values['dry-run']) });
     if (values.json) {
-      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, skipped: out.skipped ?? null, secrets: out.secrets ?? null }, null, 2) + '\n');
+      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, pendingRecovery: out.pendingRecovery ?? false, skipped: out.skipped ?? null, secrets: out.secrets ?? null }, null, 2) + '\n');
     } else {
       report(ctx, out);
     }
@@ -65,6 +67,7 @@ function report(ctx: CliContext, out: Awaited<ReturnType<typeof applyHost>>): vo
   if (out.recovered) w(`recovered an interrupted apply: ${out.recovered}`);
   if (!out.planned) return;
   ctx.stdout.write(renderPlan(out.planned.plan, { color: useColour(ctx.stdout, ctx.env) }));
+  if (out.pendingRecovery) w('An interrupted apply left its journal: a real apply first rolls it back to the snapshot, then plans again; the plan above is of the half-applied host.');
   if (out.skipped === 'dry-run') return w('Dry run: nothing was changed.');
   if (out.skipped === 'bad-revision') return w(`Revision ${out.planned.revision} failed on this host before; not applying it again (pass --retry-bad to try anyway).`);
   const r = out.result!;

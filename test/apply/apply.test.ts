@@ -144,4 +144,19 @@ describe('apply, end to end with a real venv, npm prefix and git repository', ()
     const waited = await applyHost(f.options({ lockWaitMs: 10_000 }));
     expect(waited.result?.status).toMatch(/applied|no-changes/);
   });
+
+  it('a failing health check under `rollback: never` keeps the changes but is a failure, not "complete"', async () => {
+    const never = 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: never\nhealthChecks:\n  - {name: always-fails, command: [python, -c, "import sys; sys.exit(3)"], target: "sandbox:py", timeout: 20s}\n';
+    const sha = await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.1.0' }, npm: { banner: '1.1.0' } }, { 'policies/p.yaml': never }));
+    const before = (await events()).length;
+    const out = await applyHost(f.options());
+    expect(out.result?.status).toBe('failed');
+    expect(out.result?.error).toMatchObject({ code: 'E_HEALTH', stage: 'health' });
+    expect(await pipList()).toEqual({ alpha: '1.0.0', beta: '2.1.0', stray: '1.0' });
+    const topics = (await events()).slice(before);
+    expect(topics).toContain('infrastructure.update.failed');
+    expect(topics).not.toContain('infrastructure.update.completed');
+    expect(Object.keys(JSON.parse(await readFile(statePaths(f.state).badRevisions, 'utf8')))).toContain(sha);
+    await expect(access(statePaths(f.state).journal)).rejects.toThrow();
+  });
 });

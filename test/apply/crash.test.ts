@@ -51,6 +51,13 @@ describe('kill -9 in the middle of an apply', () => {
     expect(await banner()).toBe('1.1.0'); // half applied
     expect(await pipVersions()).toEqual({ alpha: '1.0.0', beta: '2.0.0' });
 
+    // A dry run changes nothing: the journal and the half-applied host stay for the real run.
+    const dry = await applyHost(f.options(), { dryRun: true });
+    expect(dry).toMatchObject({ skipped: 'dry-run', pendingRecovery: true });
+    expect(dry.recovered).toBeUndefined();
+    expect(JSON.parse(await readFile(statePaths(f.state).journal, 'utf8')).id).toBe(journal.id);
+    expect(await banner()).toBe('1.1.0');
+
     const out = await applyHost(f.options());
     expect(out.recovered).toBe('rolled-back');
     expect(out.result?.status).toBe('applied');
