@@ -5,6 +5,7 @@ import type { EventBus } from '../events/bus.js';
 import type { AuditLog } from '../events/audit.js';
 import type { ChangedPackage } from '../events/types.js';
 import type { Inventory, Plan } from '../plan/types.js';
+import { droppedSandboxes } from '../plan/plan.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { runChecked } from '../util/exec.js';
 import { inTarget, sandboxOf, sourcesFor, targetFor, type HostDeps } from './context.js';
@@ -165,6 +166,10 @@ function changedOf(plan: Plan): ChangedPackage[] {
 /** The inventory after a successful apply: what gitfleet installed, by normalized name. */
 export function nextInventory(before: Inventory, plan: Plan, desired: DesiredHost, deps: HostDeps): Inventory {
   const inv = structuredClone(before);
+  for (const target of droppedSandboxes(plan)) {
+    delete inv.packages[target];
+    delete inv.sandboxes[target.slice('sandbox:'.length)];
+  }
   for (const a of plan.actions) {
     if (a.kind === 'create-sandbox') {
       const sb = sandboxOf(desired.sandboxes, a.target);

@@ -8,7 +8,7 @@ import { loadDrivers } from '../sandboxes/load.js';
 import type { ManagerId } from '../managers/types.js';
 import type { SandboxType } from '../sandboxes/types.js';
 import type { DesiredSandbox } from '../fleet/resolve.js';
-import { plan } from '../plan/plan.js';
+import { droppedSandboxes, plan } from '../plan/plan.js';
 import type { Inventory, Plan } from '../plan/types.js';
 import { emptyInventory } from '../plan/types.js';
 import { EventBus } from '../events/bus.js';
@@ -20,7 +20,7 @@ import type { HostDeps } from './context.js';
 import { observe, chooseVersions } from './observe.js';
 import { prepare, type Prepared, type RepoLocation } from './prepare.js';
 import { acquireLock } from './lock.js';
-import { applyPlan, type ApplyResult, type Progress } from './apply.js';
+import { applyPlan, nextInventory, type ApplyResult, type Progress } from './apply.js';
 import { readJournal, clearJournal, writeJournal } from './journal.js';
 import { rollback } from './rollback.js';
 import { readJson, writeJson } from './store.js';
@@ -147,6 +147,10 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
       progress: o.progress, afterBatch: o.afterBatch,
     });
     out.result = result;
+    // Nothing to do, but a dropped sandbox's packages are still in the inventory: forget them (said in the plan).
+    if (result.status === 'no-changes' && droppedSandboxes(planned.plan).length) {
+      await writeJson(paths.inventory, nextInventory(planned.inventory, planned.plan, planned.desired, planned.deps));
+    }
     if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log });
     if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {
       bad[planned.revision] = { at: (o.now ?? (() => new Date()))().toISOString(), reason: result.error?.message ?? result.status };

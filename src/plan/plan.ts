@@ -15,6 +15,11 @@ export interface PlanInputs {
   normalize?: (manager: Manager, name: string) => string;
 }
 
+/** Sandbox targets in the inventory that the desired state no longer has (their packages are to be forgotten). */
+export function droppedSandboxes(p: Plan): string[] {
+  return p.warnings.filter((w) => w.code === 'sandbox.dropped').map((w) => w.target);
+}
+
 /** The key of a package in `chosen` and in internal maps. */
 export function packageKey(target: string, manager: string, name: string): string {
   return `${target}|${manager}|${name}`;
@@ -71,7 +76,16 @@ export function plan(inp: PlanInputs): Plan {
   }
 
   // Removal only of what gitfleet installed and is no longer desired in that target.
+  const desiredSandboxes = new Set(inp.desired.sandboxes.map((s) => `sandbox:${s.name}`));
   for (const [target, byManager] of Object.entries(inp.inventory.packages)) {
+    if (target.startsWith('sandbox:') && !desiredSandboxes.has(target)) {
+      // A whole sandbox dropped from desired: gitfleet never deletes a sandbox by itself (it may hold data);
+      // it says so once per plan, and apply forgets the sandbox's packages (see droppedSandboxes).
+      const name = target.slice('sandbox:'.length);
+      const path = inp.inventory.sandboxes[name]?.path;
+      warnings.push({ target, code: 'sandbox.dropped', message: `sandbox ${name} is no longer desired; gitfleet leaves it${path ? ` at ${path}` : ''} and forgets its packages — delete it by hand if it is not needed` });
+      continue;
+    }
     for (const m of MANAGERS) {
       for (const [name, version] of Object.entries(byManager[m] ?? {})) {
         if (desiredKeys.has(packageKey(target, m, name))) continue;

@@ -32,7 +32,8 @@ export function renderPlan(p: Plan, style: Style = { color: false }): string {
 export function summary(p: Plan): string {
   const n = (k: Action['kind']) => p.actions.filter((a) => a.kind === k).length;
   if (p.actions.length === 0) return `No changes. ${p.unchanged} package${p.unchanged === 1 ? '' : 's'} as desired.${p.warnings.length ? ` ${p.warnings.length} warning(s).` : ''}`;
-  return `Plan: ${n('create-sandbox')} sandbox to create, ${n('install')} to install, ${n('upgrade')} to upgrade, ${n('downgrade')} to downgrade, ${n('remove')} to remove; ${p.unchanged} unchanged.`;
+  const sandboxes = n('create-sandbox');
+  return `Plan: ${sandboxes} ${sandboxes === 1 ? 'sandbox' : 'sandboxes'} to create, ${n('install')} to install, ${n('upgrade')} to upgrade, ${n('downgrade')} to downgrade, ${n('remove')} to remove; ${p.unchanged} unchanged.`;
 }
 
 function line(a: Action): string {

@@ -159,4 +159,14 @@ describe('apply, end to end with a real venv, npm prefix and git repository', ()
     expect(Object.keys(JSON.parse(await readFile(statePaths(f.state).badRevisions, 'utf8')))).toContain(sha);
     await expect(access(statePaths(f.state).journal)).rejects.toThrow();
   });
+
+  it('a sandbox dropped from desired is left on disk, reported once, and its packages forgotten', async () => {
+    await f.repo.commit({ ...f.files({ pip: { alpha: '1.1.0', beta: '2.1.0' } }), 'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nbaselines: [py]\npolicies: [p]\nsandboxes: {py: {template: venv}}\n' });
+    const first = await applyHost(f.options());
+    expect(first.planned?.plan.warnings.map((w) => w.code)).toEqual(['sandbox.dropped']);
+    expect(await bannerVersion()).toBe('1.1.0'); // still there: gitfleet does not delete sandboxes by itself
+    const inv = JSON.parse(await readFile(statePaths(f.state).inventory, 'utf8'));
+    expect(inv.packages['sandbox:node']).toBeUndefined();
+    expect((await planHost(f.options())).plan.warnings).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../src/plan/plan.js';
+import { droppedSandboxes, plan } from '../../src/plan/plan.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { resolveHost, type DesiredHost } from '../../src/fleet/resolve.js';
 import type { ActualState, Inventory } from '../../src/plan/types.js';
@@ -84,7 +84,7 @@ describe('plan', () => {
         ~ upgrade pip alpha 0.9.0 → 1.0.0 (major)  (drifted)
         + install pip beta 2.0.0  (missing)
 
-      Plan: 0 sandbox to create, 1 to install, 1 to upgrade, 0 to downgrade, 1 to remove; 0 unchanged.
+      Plan: 0 sandboxes to create, 1 to install, 1 to upgrade, 0 to downgrade, 1 to remove; 0 unchanged.
       "
     `);
     expect(text).not.toContain('\u001b[');
