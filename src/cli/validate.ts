@@ -33,7 +33,7 @@ Example:
     const result = await openFleet(execRunner, { dir, rev: values.rev as string | undefined });
     const rel = relative(ctx.cwd, dir);
     const prefix = rel.startsWith('..') ? dir : rel;
-    const shown = result.diagnostics.map((d) => ({ ...d, file: prefix && !values.rev ? `${prefix}/${d.file}` : d.file }));
+    const shown = result.diagnostics.map((d) => ({ ...d, file: prefix ? `${prefix}/${d.file}` : d.file }));
     const m = result.model;
     const counts = { hosts: m.hosts.size, baselines: m.baselines.size, sandboxTemplates: m.templates.size, policies: m.policies.size, secrets: m.secrets.size };
     if (format === 'json') {

@@ -10,6 +10,8 @@ export interface GitSourceOptions {
   maxBatchBlobBytes?: number;
   /** Timeout of each git process (default 2 minutes). */
   timeoutMs?: number;
+  /** A folder of the repository that holds the fleet (`fleet/`); paths are then relative to it. */
+  subdir?: string;
 }
 
 interface TreeEntry { path: string; kind: 'file' | 'symlink'; sha: string; size: number }
@@ -26,14 +28,17 @@ const REV_PATTERN = /^[^\s\0-\x1f\x7f-][^\s\0-\x1f\x7f]{0,254}$/;
 export async function makeGitSource(runner: Runner, repoDir: string, rev: string, opts: GitSourceOptions): Promise<FleetSource> {
   if (!REV_PATTERN.test(rev)) throw new GitfleetError('E_USAGE', `"${rev}" is not a usable git revision (no leading "-", spaces or control characters)`);
   const git = gitRunner(runner, resolve(repoDir), opts.timeoutMs ?? 120_000);
-  const describe = `${repoDir}@${rev}`;
+  const describe = `${repoDir}@${rev}${opts.subdir ? `:${opts.subdir}` : ''}`;
   const parsed = await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
   const sha = parsed.stdout.trim();
   if (parsed.exitCode !== 0 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
     const why = parsed.stderr.trim() || `no commit named "${rev}"`;
     throw new GitfleetError('E_GIT', `cannot read revision ${rev} of ${repoDir}: ${why}`);
   }
-  const tree = await git(['ls-tree', '-r', '-z', '--long', '--full-tree', sha]);
+  const subdir = (opts.subdir ?? '').replace(/^\/+|\/+$/g, '');
+  if (subdir && (subdir.split('/').includes('..') || !REV_PATTERN.test(subdir))) throw new GitfleetError('E_USAGE', `"${subdir}" is not a folder of the repository`);
+  const tree = await git(['ls-tree', '-r', '-z', '--long', '--full-tree', subdir ? `${sha}:${subdir}` : sha]);
+  if (tree.exitCode !== 0 && subdir) throw new GitfleetError('E_GIT', `revision ${rev} (${sha.slice(0, 12)}) of ${repoDir} has no folder ${subdir}/`);
   if (tree.exitCode !== 0) throw new GitfleetError('E_GIT', `git ls-tree ${sha} in ${repoDir} failed: ${tree.stderr.trim()}`);
   const entries = parseLsTree(tree.stdout);
   const byPath = new Map(entries.map((e) => [e.path, e]));

@@ -145,3 +145,37 @@ describe('gitfleet resolve', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('validate --rev of a fleet in a folder of the repository', () => {
+  it('reads that folder at the revision, names files from the repository root, and says when the folder is missing', async () => {
+    const { mkdtemp, cp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { testRepo } = await import('../helpers/git.js');
+    const tmp = await mkdtemp(join(tmpdir(), 'gitfleet-validate-sub-'));
+    try {
+      const repo = await testRepo(join(tmp, 'r'));
+      await repo.commit({ 'README.md': 'not a fleet\n' });
+      await cp(join(import.meta.dirname, '../../fleet'), join(repo.work, 'fleet'), { recursive: true });
+      await repo.commit({}, 'the fleet');
+      const demo = (await import('node:fs')).readFileSync(join(repo.work, 'fleet/hosts/demo.yaml'), 'utf8');
+      await repo.commit({ 'fleet/hosts/demo.yaml': demo.replace('os: linux', 'os: linx') });
+      const run = async (argv: string[]) => {
+        let out = '';
+        let err = '';
+        const stream = (f: (s: string) => void) => ({ write: (s: string) => { f(s); return true; } }) as unknown as NodeJS.WritableStream;
+        const code = await main(['validate', ...argv], { stdout: stream((s) => { out += s; }), stderr: stream((s) => { err += s; }), cwd: repo.work });
+        return { code, out, err };
+      };
+      const head = await run(['fleet', '--rev', 'HEAD', '--format', 'github']);
+      expect(head.code).toBe(1);
+      expect(head.out).toMatch(/^::error file=fleet\/hosts\/demo\.yaml,line=\d+,col=5,title=schema\.enum::/m);
+      expect((await run(['fleet', '--rev', 'HEAD~1'])).code).toBe(0);
+      const missing = await run(['fleet', '--rev', 'HEAD~2']);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/has no folder fleet\//);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
