@@ -1,18 +1,16 @@
-import { Schema, isScalar } from 'yaml';
 
 /*
  * A fast path for the plain YAML most fleet files are written in: block maps and lists, one-line scalars
  * (plain, '...', "..." without escapes) and one-line flow collections. Anything else — anchors, tags,
  * block scalars, multi-line values, tabs, CR, escapes, comments in odd places, duplicate keys, odd
  * indentation — returns undefined and the file goes through the `yaml` library, which then also gives
- * the diagnostics. Plain scalars resolve with the library's own core-schema tags, so values are the
- * same; test/fleet/load.test.ts checks this against the library on generated documents.
+ * the diagnostics. Plain scalars resolve by the YAML 1.2 core schema exactly as the library's core tags
+ * do (null, bool, int 0o/10/0x, .inf/.nan, float, in that order); test/fleet/load.test.ts checks the
+ * values against the library on generated documents. The library itself is not loaded on this path:
+ * it costs ~20 ms of every process start.
  * Why: the library costs ~60 µs per small host file; 10,000 files must load in well under a second.
  */
 
-interface ScalarTag { test: RegExp; resolve: (s: string, onError: (m: string) => void, opts: object) => unknown }
-const CORE_TAGS: ScalarTag[] = (new Schema({ schema: 'core', resolveKnownTags: false }).tags as unknown as (ScalarTag & { default?: unknown })[])
-  .filter((t) => t.default === true && t.test instanceof RegExp);
 
 class Bail extends Error {}
 const bail = (): never => { throw new Bail(); };
@@ -156,12 +154,16 @@ function plainOk(s: string, inFlow: boolean): boolean {
   return !(inFlow && /[,[\]{}]|:$/.test(s));
 }
 
+/** A plain scalar by the YAML 1.2 core schema, with the `yaml` library's tag order and regexes (schema/core/*.js). */
 function resolvePlain(s: string): unknown {
-  for (const tag of CORE_TAGS) {
-    if (!tag.test.test(s)) continue;
-    const v = tag.resolve(s, bail, { intAsBigInt: false });
-    return isScalar(v) ? v.value : v;
-  }
+  if (/^(?:~|[Nn]ull|NULL)?$/.test(s)) return null;
+  if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s)) return s[0] === 't' || s[0] === 'T';
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.substring(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.substring(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
   return s;
 }
 

@@ -1,7 +1,21 @@
-import {
-  isAlias, isMap, isScalar, isSeq, parseDocument, visit,
-  type Document, type Node as YamlNode, type Pair, type YAMLError,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node as YamlNode, Pair, YAMLError } from 'yaml';
+
+// The `yaml` library (~20 ms to load) is needed only for files the fast path does not take and for
+// positions of diagnostics: it is required on first use, synchronously, so `at()` can stay synchronous.
+type YamlLib = typeof import('yaml');
+let lib: YamlLib | undefined;
+const yaml = (): YamlLib => (lib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+const isAlias = ((n: unknown) => yaml().isAlias(n)) as YamlLib['isAlias'];
+const isMap = ((n: unknown) => yaml().isMap(n)) as YamlLib['isMap'];
+const isScalar = ((n: unknown) => yaml().isScalar(n)) as YamlLib['isScalar'];
+const isSeq = ((n: unknown) => yaml().isSeq(n)) as YamlLib['isSeq'];
+const parseDocument = ((...args: Parameters<YamlLib['parseDocument']>) => yaml().parseDocument(...args)) as YamlLib['parseDocument'];
+const visit = Object.defineProperties((...args: Parameters<YamlLib['visit']>) => yaml().visit(...args), {
+  BREAK: { get: () => yaml().visit.BREAK },
+  SKIP: { get: () => yaml().visit.SKIP },
+  REMOVE: { get: () => yaml().visit.REMOVE },
+}) as unknown as YamlLib['visit'];
 import type { Diagnostic } from '../util/errors.js';
 import { parseSimpleYaml } from './load-fast.js';
 import type { Position } from './load.js';
