@@ -6,12 +6,13 @@ import { renderPlan, useColour } from '../plan/render.js';
 
 export const planCommand: CliCommand = {
   name: 'plan',
-  summary: 'show what apply would change on a host, changing nothing',
+  summary: 'show what apply would change on a host (nothing on the host changes)',
   help: `Usage: gitfleet plan --host NAME [--repo DIR|URL] [--rev REV] [--json] [--detailed-exitcode]
 
 Validates the fleet, observes the host (sandboxes and installed packages, read directly from the
 managers' databases) and prints the plan grouped by target: + install, ~ upgrade/downgrade with the
-update type, - remove (only what gitfleet installed), and a summary line.
+update type, - remove (only what gitfleet installed), and a summary line. Nothing on the host
+changes; for a git repository, gitfleet's own clone in the state directory is fetched.
 
 Flags:
 ${HOST_FLAGS_HELP}
