@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec } from './helpers.js';
-import { startAgent, type RunningAgent } from '../../src/agent/loop.js';
+import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec, startCycling } from './helpers.js';
+import { type RunningAgent } from '../../src/agent/loop.js';
 import type { ReconcileContext } from '../../src/agent/reconcile.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
@@ -44,15 +44,7 @@ async function start(fx: AgentFixture, fake: FakeGitHub, host = 'h1', provider: 
     ...base, repo: fake.bare, hostRun: { ...base.hostRun, repo: fake.bare },
     provider: { ...provider, github: { retry: { timeScaleMs: 5, pacing: false } } },
   };
-  const agent = await startAgent({ ...fx.options(), ctx, watch: false });
-  running.push(agent);
-  const first = await agent.nextCycle();
-  const cycle = async () => {
-    const p = agent.nextCycle();
-    agent.wake();
-    return p;
-  };
-  return { agent, first, cycle };
+  return startCycling({ ...fx.options(), ctx, watch: false }, running);
 }
 
 const closedWindow = (): { cron: string; duration: string }[] => {

@@ -1,6 +1,6 @@
 // Real parts for agent tests: fleets made of node-prefix sandboxes (creating one is an action that costs a mkdir),
 // real git repositories, a runner that counts what it runs, and a silent logger.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -8,7 +8,8 @@ import { execRunner, type Command, type Runner } from '../../src/util/exec.js';
 import { EventBus } from '../../src/events/bus.js';
 import type { AnyEvent, EventSink } from '../../src/events/types.js';
 import type { ReconcileContext } from '../../src/agent/reconcile.js';
-import type { AgentOptions } from '../../src/agent/loop.js';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../src/agent/loop.js';
+import type { HostStatus } from '../../src/report/types.js';
 import { testRepo, type TestRepo } from '../helpers/git.js';
 
 export interface FleetSpec {
@@ -96,4 +97,22 @@ export async function agentFixture(): Promise<AgentFixture> {
     tmp, repo, events: sink.events, runner, state, ctx,
     options: ({ ctx: c, ...over } = {}) => ({ intervalMs: 60_000, driftIntervalMs: 3_600_000, version: 'test', ...over, ctx: ctx(c) }),
   };
+}
+
+/** Starts an agent, records it in `running` (for afterEach), waits for its first cycle; `cycle()` wakes it for one more. */
+export async function startCycling(options: AgentOptions, running: RunningAgent[]) {
+  const agent = await startAgent(options);
+  running.push(agent);
+  const first = await agent.nextCycle();
+  const cycle = async () => {
+    const p = agent.nextCycle();
+    agent.wake();
+    return p;
+  };
+  return { agent, first, cycle };
+}
+
+/** The status.json an agent wrote into its state directory. */
+export async function statusOf(stateDir: string): Promise<HostStatus> {
+  return JSON.parse(await readFile(join(stateDir, 'status.json'), 'utf8')) as HostStatus;
 }

@@ -1,8 +1,8 @@
 // The agent's intervals come from the host's resolved `agent` settings (host `agent:`, else fleet `defaults`, else
 // 30s/5m) unless a flag gives them, and are re-read at every validated revision.
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec } from './helpers.js';
-import { startAgent, type AgentOptions, type RunningAgent } from '../../src/agent/loop.js';
+import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec, startCycling } from './helpers.js';
+import { type AgentOptions, type RunningAgent } from '../../src/agent/loop.js';
 import type { CycleOutcome } from '../../src/agent/reconcile.js';
 
 const running: RunningAgent[] = [];
@@ -20,15 +20,7 @@ function files(o: { defaults?: string; agent?: string; spec?: FleetSpec } = {}):
 
 /** An agent with no interval flags unless `over` gives them. */
 async function start(fx: AgentFixture, over: Partial<AgentOptions> = {}) {
-  const agent = await startAgent({ ...fx.options(), intervalMs: undefined, driftIntervalMs: undefined, watch: false, ...over });
-  running.push(agent);
-  const first = await agent.nextCycle();
-  const cycle = async () => {
-    const p = agent.nextCycle();
-    agent.wake();
-    return p;
-  };
-  return { agent, first, cycle };
+  return startCycling({ ...fx.options(), intervalMs: undefined, driftIntervalMs: undefined, watch: false, ...over }, running);
 }
 
 describe('the agent schedule', () => {

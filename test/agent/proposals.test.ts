@@ -1,12 +1,10 @@
 // Drift mode `propose` in the agent: drift found on a drift cycle becomes a proposal branch (git provider) that
 // adopts what the host has; the same drift proposes nothing new; merging it (real git) ends the drift.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { agentFixture, type AgentFixture } from './helpers.js';
-import { startAgent, type RunningAgent } from '../../src/agent/loop.js';
+import { agentFixture, type AgentFixture, startCycling, statusOf } from './helpers.js';
+import { type RunningAgent } from '../../src/agent/loop.js';
 import { driftItems } from '../../src/agent/proposals.js';
-import type { HostStatus } from '../../src/report/types.js';
 import { git } from '../helpers/git.js';
 import { pip, pipEnv, writeWheels } from '../helpers/wheels.js';
 import { installedIn } from '../propose/helpers.js';
@@ -30,18 +28,9 @@ function venvFleet(provider: string): Record<string, string> {
 async function start(fx: AgentFixture) {
   const base = fx.ctx();
   const ctx = { ...base, hostRun: { ...base.hostRun, env: { ...pipEnv(), PIP_FIND_LINKS: '' }, batchTimeoutMs: 120_000 } };
-  const agent = await startAgent({ ...fx.options(), ctx, watch: false, driftIntervalMs: 1 });
-  running.push(agent);
-  const first = await agent.nextCycle();
-  const cycle = async () => {
-    const p = agent.nextCycle();
-    agent.wake();
-    return p;
-  };
-  return { agent, first, cycle };
+  return startCycling({ ...fx.options(), ctx, watch: false, driftIntervalMs: 1 }, running);
 }
 
-const statusOf = async (dir: string): Promise<HostStatus> => JSON.parse(await readFile(join(dir, 'status.json'), 'utf8')) as HostStatus;
 
 async function remoteBranches(fx: AgentFixture): Promise<Map<string, string>> {
   const out = await git(fx.tmp, ['ls-remote', fx.repo.remote, 'refs/heads/*']);

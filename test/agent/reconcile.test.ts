@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { agentFixture, fleetFiles, type AgentFixture } from './helpers.js';
-import { startAgent, type RunningAgent } from '../../src/agent/loop.js';
+import { agentFixture, fleetFiles, type AgentFixture, startCycling, statusOf } from './helpers.js';
+import { type RunningAgent } from '../../src/agent/loop.js';
 import type { AgentOptions } from '../../src/agent/loop.js';
-import type { HostStatus } from '../../src/report/types.js';
 import { git } from '../helpers/git.js';
 import { execRunner, runChecked } from '../../src/util/exec.js';
 
@@ -14,18 +13,9 @@ afterEach(async () => {
 });
 
 async function start(fx: AgentFixture, over: Partial<AgentOptions> = {}) {
-  const agent = await startAgent({ ...fx.options(), watch: false, ...over });
-  running.push(agent);
-  const first = await agent.nextCycle();
-  const cycle = async () => {
-    const p = agent.nextCycle();
-    agent.wake();
-    return p;
-  };
-  return { agent, first, cycle };
+  return startCycling({ ...fx.options(), watch: false, ...over }, running);
 }
 
-const statusOf = async (dir: string): Promise<HostStatus> => JSON.parse(await readFile(join(dir, 'status.json'), 'utf8')) as HostStatus;
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
 describe('reconcile', () => {
