@@ -9,7 +9,6 @@ import { execRunner, runChecked } from '../../src/util/exec.js';
 import { buildCase } from '../fixtures/invalid/_build.js';
 
 const PROJECT = join(import.meta.dirname, '../..');
-const EXAMPLE_FLEET = join(PROJECT, 'fleet');
 const BASE_FLEET = join(PROJECT, 'test/fixtures/invalid/_base');
 
 /** A stream that keeps what is written to it. */

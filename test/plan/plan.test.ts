@@ -59,6 +59,14 @@ describe('plan', () => {
     expect(p2.warnings[0]!.message).toContain('bad METADATA');
   });
 
+  it('a sandbox dropped from desired is a warning that names its path, never a removal', async () => {
+    const inventory: Inventory = { packages: { 'sandbox:py': { pip: { alpha: '1.0.0', beta: '2.0.0' } }, 'sandbox:old': { npm: { left: '1.0.0' } } }, sandboxes: { old: { type: 'node', path: '/state/sandboxes/old' } } };
+    const p = plan({ desired: await desired(), actual: pipIn({ alpha: '1.0.0', beta: '2.0.0' }), inventory, revision: null });
+    expect(p.actions).toEqual([]);
+    expect(p.warnings).toEqual([expect.objectContaining({ target: 'sandbox:old', code: 'sandbox.dropped', message: expect.stringContaining('/state/sandboxes/old') })]);
+    expect(droppedSandboxes(p)).toEqual(['sandbox:old']);
+  });
+
   it('normalizes names with the manager\'s rules before comparing', async () => {
     const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    Foo_Bar.baz: "1.0"\n' });
     const p = plan({ desired: await desired(files), actual: pipIn({ 'foo-bar-baz': '1.0' }), inventory: inv(), revision: null, normalize: (_m, n) => n.toLowerCase().replace(/[-_.]+/g, '-') });
