@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CliCommand, CliContext } from './types.js';
+import { EventBus } from '../events/bus.js';
+import { logSink } from '../events/sinks/log.js';
+import { ndjsonSink } from '../events/sinks/ndjson.js';
+import { healthChanges, type HealthChange } from '../report/changes.js';
 import { parseFlags } from './args.js';
 import { execRunner } from '../util/exec.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
@@ -29,6 +33,8 @@ Flags:
   --json            print the table as JSON (one document; one line per refresh with --watch)
   --watch           refresh until interrupted (Ctrl-C); redraws in place on a terminal
   --interval D      refresh period with --watch (default 5s)
+  --events-file F   with --watch: append an infrastructure.host.status_changed event (NDJSON) for every
+                    host whose health changes between refreshes, e.g. one turning offline
   --cache-dir DIR   the bare cache the statuses are fetched into (default: ~/.cache/gitfleet/status/…)
 
 Exit codes: 0 ok, 1 error.
@@ -40,6 +46,7 @@ Example:
     const { values } = parseFlags(ctx.argv, {
       repo: { type: 'string', default: '.' }, branch: { type: 'string', default: 'main' }, json: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false }, interval: { type: 'string', default: '5s' }, 'cache-dir': { type: 'string' },
+      'events-file': { type: 'string' },
     }, false);
     const intervalMs = parseInterval(values.interval as string);
     const repo = repoArgument(values.repo as string, ctx.cwd);
@@ -51,22 +58,46 @@ Example:
       ctx.stdout.write(json ? JSON.stringify(view, null, 2) + '\n' : renderFleetTable(view, { colour: colourOn(ctx) }));
       return 0;
     }
+    const events = values['events-file'] ? changeEmitter(ctx, resolve(ctx.cwd, values['events-file'] as string)) : undefined;
     const ac = new AbortController();
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
+      let last: FleetView | undefined;
       await watch(ctx, async () => {
         const view = await snapshot();
+        events?.emit(healthChanges(last, view));
+        last = view;
         return json ? JSON.stringify(view) + '\n' : renderFleetTable(view, { colour: colourOn(ctx) });
       }, intervalMs, ac.signal);
     } finally {
+      await events?.close();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
     return 0;
   },
 };
+
+/** Sends `infrastructure.host.status_changed` for each change to an NDJSON file, as the host that changed. */
+function changeEmitter(ctx: CliContext, path: string) {
+  const sinks = [logSink(ctx.log), ndjsonSink({ path, log: ctx.log })];
+  const buses = new Map<string, EventBus>();
+  return {
+    emit(changes: HealthChange[]): void {
+      for (const { host, ...payload } of changes) {
+        let bus = buses.get(host);
+        if (!bus) buses.set(host, (bus = new EventBus({ host, sinks, log: ctx.log })));
+        bus.emit('infrastructure.host.status_changed', payload);
+      }
+    },
+    async close(): Promise<void> {
+      await Promise.all([...buses.values()].map((b) => b.flush()));
+      await Promise.all(sinks.map((s) => s.close?.()));
+    },
+  };
+}
 
 /** Reads statuses and, when the branch head moved, the fleet at it; each call is one fresh view. */
 function fleetSnapshot(repo: string, branch: string, cacheDir: string): () => Promise<FleetView> {
