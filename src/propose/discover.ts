@@ -108,7 +108,8 @@ export async function discoverUpdates(model: FleetModel, o: DiscoverOptions): Pr
     try {
       versions = await lookup(p);
     } catch (err) {
-      o.log?.warn({ err, manager: p.manager, name: p.name }, 'could not look up available versions');
+      // The reason is in the summary; a stack per failed look-up would bury it.
+      o.log?.warn({ manager: p.manager, name: p.name, reason: errorMessage(err) }, 'could not look up available versions');
       skipped.push({ manager: p.manager, name: p.name, baseline: p.baseline, lookupFailed: true, reason: `look-up failed: ${errorMessage(err)}` });
       return [];
     }
