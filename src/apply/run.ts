@@ -107,7 +107,7 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
   const lock = await acquireLock(paths.lock, { waitMs: o.lockWaitMs ?? 0, purpose: `apply ${o.host}` });
   // A crash in the middle of an audit append must not stop every later apply: the torn line is cut and recorded.
   const audit = await AuditLog.open(paths.audit, { repairTornTail: true });
-  const bus = new EventBus({ host: o.host, sinks: [logSink(o.log), ndjsonSink({ path: paths.events, log: o.log }), ...(o.extraSinks ?? [])], log: o.log, now: o.now });
+  const bus = new EventBus({ host: o.host, sinks: [logSink(o.log), ndjsonSink({ path: paths.events, log: o.log }), ...(o.extraSinks ?? []).map(borrowed)], log: o.log, now: o.now });
   const out: HostApplyOutcome = {};
   try {
     // A dry run changes nothing, not even by recovering a crashed apply: it only says one is pending.
@@ -163,6 +163,11 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     await audit.close();
     await lock.release();
   }
+}
+
+/** A sink the caller owns (a long-lived agent's webhook): this run flushes it at the end but never closes it. */
+function borrowed(sink: EventSink): EventSink {
+  return { name: sink.name, write: (e) => sink.write(e), flush: () => sink.flush?.() ?? Promise.resolve() };
 }
 
 /** A journal left by a crash: undo it to the snapshot, so the host is never half-applied silently. */

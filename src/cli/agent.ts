@@ -71,6 +71,8 @@ Flags:
   --github-token-file F      a GitHub token for proposals and commit statuses (read at each use; default $GITHUB_TOKEN)
   --system-root DIR          act on apt/dnf in DIR instead of / (tests and chroots)
   --batch-timeout SEC        how long one manager command may take (default 900)
+  --event-webhook URL        also POST every event to URL, signed with HMAC-SHA256 (X-Gitfleet-Signature)
+  --event-webhook-secret-file F   the shared secret for --event-webhook (never on the command line)
 
 Exit codes (--once): 0 healthy or nothing to do, 1 error, invalid revision or failed apply,
 3 gated (waiting for an earlier rollout wave or a maintenance window). Without --once: 0 after a
