@@ -36,3 +36,11 @@ export async function timeFn(fn, reps = 5) {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
+
+/** Writes wheels with the project's one wheel writer (scripts/write-wheels.py); specs: [{name, version}]. */
+export async function writeWheels(python, projectDir, outDir, specs) {
+  await new Promise((resolve, reject) => {
+    const child = execFile(python, [`${projectDir}/scripts/write-wheels.py`, outDir], { maxBuffer: 16 * 1024 * 1024 }, (err) => (err ? reject(err) : resolve()));
+    child.stdin.end(JSON.stringify(specs));
+  });
+}

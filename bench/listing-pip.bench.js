@@ -4,33 +4,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { timeCommand, timeFn } from './lib.js';
+import { timeCommand, timeFn, writeWheels } from './lib.js';
 
 const pexec = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const N = 500;
-// The same wheels as /work/shared/bench/make-wheelhouse.py writes (one version each here).
-const MAKE_WHEELS = String.raw`
-import base64, hashlib, os, sys, zipfile
-out, n = sys.argv[1], int(sys.argv[2])
-os.makedirs(out, exist_ok=True)
-for i in range(n):
-    dist, version = "fleetpkg-%03d" % i, "1.0.0"
-    mod = dist.replace("-", "_")
-    info = "%s-%s.dist-info" % (mod, version)
-    files = [("%s/__init__.py" % mod, "__version__ = %r\n" % version),
-             ("%s/METADATA" % info, "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: synthetic\n" % (dist, version)),
-             ("%s/WHEEL" % info, "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
-             ("%s/top_level.txt" % info, mod + "\n")]
-    rec = ["%s,sha256=%s,%d" % (p, base64.urlsafe_b64encode(hashlib.sha256(s.encode()).digest()).rstrip(b"=").decode(), len(s.encode())) for p, s in files]
-    rec.append("%s/RECORD,," % info)
-    files.append(("%s/RECORD" % info, "\n".join(rec) + "\n"))
-    with zipfile.ZipFile(os.path.join(out, "%s-%s-py3-none-any.whl" % (mod, version)), "w", zipfile.ZIP_DEFLATED) as zf:
-        for p, s in files:
-            zi = zipfile.ZipInfo(p, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.external_attr = 0o644 << 16
-            zf.writestr(zi, s.encode())
-`;
 
 function pipEnv() {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', PIP_CONFIG_FILE: '/dev/null', PIP_NO_CACHE_DIR: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONDONTWRITEBYTECODE: '1' };
@@ -44,7 +22,8 @@ async function fixture(tmpDir, log) {
   const wheels = join(root, 'wheels');
   await mkdir(root, { recursive: true });
   log(`writing ${N} wheels`);
-  await pexec(PYTHON, ['-c', MAKE_WHEELS, wheels, String(N)], { env: pipEnv() });
+  const specs = Array.from({ length: N }, (_, i) => ({ name: `fleetpkg-${String(i).padStart(3, '0')}`, version: '1.0.0' }));
+  await writeWheels(PYTHON, join(import.meta.dirname, '..'), wheels, specs);
   log('creating the venv and installing every wheel with one pip call');
   await pexec(PYTHON, ['-m', 'venv', venv], { env: pipEnv() });
   const req = join(root, 'requirements.txt');

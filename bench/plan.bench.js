@@ -6,11 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { timeCommand, timeFn } from './lib.js';
+import { timeCommand, timeFn, writeWheels } from './lib.js';
 
 const pexec = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
-const WHEELHOUSE_PY = '/work/shared/bench/make-wheelhouse.py';
 const DESIRED = 1000;
 const OK = 500;
 const DRIFTED = 300; // installed at 1.1.0, desired at 1.0.0
@@ -31,9 +30,9 @@ async function fixture(projectDir, tmpDir, log) {
   const repo = join(root, 'repo.git');
   if (existsSync(join(root, 'ready'))) return { root, venv, repo };
   await mkdir(root, { recursive: true });
-  if (!existsSync(WHEELHOUSE_PY)) throw new Error(`${WHEELHOUSE_PY} is missing (the shared S1 harness)`);
   log(`writing ${DESIRED + EXTRA} x 2 wheels`);
-  await pexec(PYTHON, [WHEELHOUSE_PY, String(DESIRED + EXTRA), wheels], { env: cleanEnv() });
+  const specs = Array.from({ length: DESIRED + EXTRA }, (_, i) => ['1.0.0', '1.1.0'].map((version) => ({ name: name(i), version }))).flat();
+  await writeWheels(PYTHON, projectDir, wheels, specs);
   log(`creating the venv; one pip install of ${OK + DRIFTED + EXTRA} wheels`);
   await pexec(PYTHON, ['-m', 'venv', venv], { env: cleanEnv() });
   const pins = [];

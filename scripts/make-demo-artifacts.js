@@ -20,29 +20,8 @@ const WHEELS = [
   ['gitfleet-demo-clock', '2.1.0', 'import time\n\ndef now():\n    return time.strftime("%Y-%m-%d %H:%M:%S")\n'],
 ];
 
-const PY = String.raw`
-import base64, hashlib, json, os, sys, zipfile
-out = sys.argv[1]
-for name, version, body in json.loads(sys.argv[2]):
-    mod = name.replace("-", "_")
-    info = "%s-%s.dist-info" % (mod, version)
-    files = [
-        ("%s/__init__.py" % mod, '"""gitfleet demo package."""\n__version__ = "%s"\n%s' % (version, body)),
-        ("%s/METADATA" % info, "Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: gitfleet quick-start demo package\n" % (name, version)),
-        ("%s/WHEEL" % info, "Wheel-Version: 1.0\nGenerator: gitfleet make-demo-artifacts\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
-        ("%s/top_level.txt" % info, mod + "\n"),
-    ]
-    rec = ["%s,sha256=%s,%d" % (p, base64.urlsafe_b64encode(hashlib.sha256(s.encode()).digest()).rstrip(b"=").decode(), len(s.encode())) for p, s in files]
-    rec.append("%s/RECORD,," % info)
-    files.append(("%s/RECORD" % info, "\n".join(rec) + "\n"))
-    with zipfile.ZipFile(os.path.join(out, "%s-%s-py3-none-any.whl" % (mod, version)), "w", zipfile.ZIP_DEFLATED) as zf:
-        for p, s in files:
-            zi = zipfile.ZipInfo(p, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.external_attr = 0o644 << 16
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(zi, s.encode())
-`;
-execFileSync('python3', ['-c', PY, wheels, JSON.stringify(WHEELS)], { stdio: 'inherit' });
+const specs = WHEELS.map(([name, version, body]) => ({ name, version, body, summary: 'gitfleet quick-start demo package' }));
+execFileSync('python3', [join(root, 'scripts/write-wheels.py'), wheels], { input: JSON.stringify(specs), stdio: ['pipe', 'inherit', 'inherit'] });
 
 for (const version of ['1.0.0', '1.1.0']) {
   const tmp = mkdtempSync(join(tmpdir(), 'gitfleet-demo-npm-'));
