@@ -41,13 +41,20 @@ export async function prepare(runner: Runner, where: RepoLocation, host: string,
   } else {
     fleetDir = join(stateDir, 'checkout');
     const url = local ?? where.repo;
-    const head = await fetchBranch(runner, url, fleetDir, where.branch ?? 'main');
-    revision = where.rev ? await revParse(runner, fleetDir, where.rev) : head;
+    // A commit the clone already has (the agent fetched it a moment ago) needs no second fetch.
+    const rev = where.rev;
+    const known = rev && /^[0-9a-f]{40}$/.test(rev) ? await revParse(runner, fleetDir, rev).catch(() => undefined) : undefined;
+    let sha = known;
+    if (!sha) {
+      const head = await fetchBranch(runner, url, fleetDir, where.branch ?? 'main');
+      sha = rev ? await revParse(runner, fleetDir, rev) : head;
+    }
+    revision = sha;
     // The work tree already at this revision (checked out, cleaned) holds exactly its files: read them from disk.
     // A new revision is validated from git before the work tree moves, so an invalid one never reaches it.
-    const inPlace = (await headOf(runner, fleetDir)) === revision;
-    validation = await validateFleet(await loadFleet(inPlace ? dirSource(fleetDir) : await gitSource(runner, fleetDir, revision)));
-    if (validation.ok && !inPlace) await checkoutRevision(runner, fleetDir, revision);
+    const inPlace = (await headOf(runner, fleetDir)) === sha;
+    validation = await validateFleet(await loadFleet(inPlace ? dirSource(fleetDir) : await gitSource(runner, fleetDir, sha)));
+    if (validation.ok && !inPlace) await checkoutRevision(runner, fleetDir, sha);
   }
   if (!validation.ok) throw new ValidationError(validation.diagnostics);
   if (!validation.model.hosts.has(host)) {
