@@ -48,7 +48,8 @@ export interface Detection {
 
 /** What a target has installed: normalized name → version. */
 export interface InstalledList {
-  packages: Record<string, string>;
+  /** May be frozen and shared between calls (the apt adapter caches it): copy before changing. */
+  packages: Readonly<Record<string, string>>;
   /** `database` when read from the manager's files, `command` when from its CLI. */
   via: 'database' | 'command';
 }

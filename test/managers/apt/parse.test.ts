@@ -106,7 +106,7 @@ describe('the fast path and the line reader', () => {
     `Package: ${p.name}`, `Status: ${p.status}`, 'Priority: optional', 'Section: libs', 'Installed-Size: 12',
     'Maintainer: A Person <a@example.invalid>', `Architecture: ${p.arch}`, ...(p.multiArch ? [`Multi-Arch: ${p.multiArch}`] : []),
     `Version: ${p.version}`, 'Depends: libc6 (>= 2.34)', ...(p.conffiles ? ['Conffiles:', ' /etc/x.conf 0123abcd'] : []),
-    'Description: test', ' more text', ' .', ' Version: 9.9 in a description is not a field', '',
+    'Description: test', ' more text', ' .', ' Version: 9.9 in a description is not a field', ' Package: nor is this', 'Original-Version: 0.1', '',
   ].join('\n') + '\n';
 
   it('agree on any file laid out as dpkg writes it, and the fast path takes it', () => {
@@ -123,6 +123,8 @@ describe('the fast path and the line reader', () => {
     expect(parseDpkgWritten('Package: a\nStatus: install ok installed\nVersion: 1\nPackage: b\n', 'amd64')).toBeUndefined();
     expect(parseDpkgWritten('Status: install ok installed\nPackage: a\nVersion: 1\n', 'amd64')).toBeUndefined();
     expect(parseDpkgWritten('Package: a\nStatus: install ok installed\n\nPackage: b\nStatus: install ok installed\nVersion: 2\n', 'amd64')).toBeUndefined();
+    expect(parseDpkgWritten('Package: a\nStatus: deinstall ok config-files\nVersion: 1\nPackage: b\nStatus: install ok installed\nVersion: 2\n\n', 'amd64')).toBeUndefined();
+    expect(parseDpkgWritten('Package: a\nStatus: install ok installed\nOriginal-Version: 1\n\n', 'amd64')).toBeUndefined();
     expect(parseDpkgWritten('Package: a\r\nStatus: install ok installed\r\nVersion: 1\r\n\r\n', 'amd64')).toBeUndefined();
     expect(parseDpkgStatus('Package: a\r\nStatus: install ok installed\r\nVersion: 1 \r\n\r\n', opts)).toEqual({ a: '1' });
   });
