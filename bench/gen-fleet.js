@@ -265,8 +265,11 @@ export async function generateFleet(dir, { hosts = 1000, baselines = 200, templa
     const os = OSES[i % 3];
     const arch = i % 5 < 3 ? 'x64' : 'arm64';
     const name = `host-${pad(i, 5)}`;
-    const candidates = allBaselines.filter((b) => b.family.os.includes(os) && (b.family.target !== 'system' || b.family.id === os));
-    const n = int(r, 3, 6);
+    const candidates = allBaselines.filter((b) => b.family.os.includes(os) && (b.family.target === 'system'
+      ? b.family.id === os
+      : tplByOsKind.has(`${os}:${b.family.target.slice('sandbox:'.length)}`))); // a sandbox needs a template for this OS
+    // With few baselines a host may fit fewer than three: take what there is (this looped forever).
+    const n = Math.min(int(r, 3, 6), candidates.length);
     const chosen = [];
     while (chosen.length < n) {
       const b = pick(r, candidates);
@@ -293,7 +296,7 @@ export async function generateFleet(dir, { hosts = 1000, baselines = 200, templa
         lines.push(i % 11 === 0 ? `  ${kind}: {template: ${tpl}, env: {HOST_INDEX: "${i}"}}` : `  ${kind}: {template: ${tpl}}`);
       }
     }
-    if (i % 4 === 0) lines.push(`policies: [policy-${pad(1 + (i % (policies - 1)), 2)}]`);
+    if (i % 4 === 0 && policies > 1) lines.push(`policies: [policy-${pad(1 + (i % (policies - 1)), 2)}]`);
     if (i % 3 === 0) lines.push(`recipient: ${recipient(r)}`);
     if (i % 13 === 0) lines.push('agent: {interval: 1m, driftInterval: 15m}');
     if (i % 9 === 0) lines.push('overrides:', '  system:', '    pip:', `      py_pkg-override-${i % 50}: "1.${i % 50}.0"`);
