@@ -8,7 +8,7 @@ import { GitfleetError, formatDiagnostic, type Diagnostic } from '../util/errors
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'check a fleet repository against the schemas and its own references',
-  help: `Usage: gitfleet validate [DIR] [--rev REV] [--format text|json|github]
+  help: `Usage: gitfleet validate [DIR] [--rev REV] [--format text|json|github] [--json]
 
 Checks every document of the fleet in DIR (default: the current directory) in two layers:
 the JSON schema of its kind, then meaning (references, include cycles, managers per OS,
@@ -18,6 +18,7 @@ wrong and what would be right, and has a stable code.
 Flags:
   --rev REV        validate a git revision of the repository in DIR instead of the files on disk
   --format FORMAT  text (default), json, or github (::error annotations for GitHub Actions)
+  --json           the same as --format json, as in the other commands
 
 Exit codes: 0 valid, 1 invalid or error.
 
@@ -25,8 +26,9 @@ Example:
   gitfleet validate fleet
   gitfleet validate . --rev origin/main --format github`,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, { rev: { type: 'string' }, format: { type: 'string', default: 'text' } });
-    const format = values.format as string;
+    const { values, positionals } = parseFlags(ctx.argv, { rev: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });
+    if (values.json && values.format !== undefined && values.format !== 'json') throw new GitfleetError('E_USAGE', `--json and --format ${String(values.format)} contradict each other`);
+    const format = values.json ? 'json' : ((values.format as string | undefined) ?? 'text');
     if (!['text', 'json', 'github'].includes(format)) throw new GitfleetError('E_USAGE', `--format must be text, json or github, not "${format}"`);
     if (positionals.length > 1) throw new GitfleetError('E_USAGE', `expected at most one DIR, got ${positionals.length}`);
     const dir = resolve(ctx.cwd, positionals[0] ?? '.');

@@ -58,6 +58,10 @@ describe('gitfleet validate', () => {
     expect(out.diagnostics).toEqual([expect.objectContaining({ code: 'ref.include-cycle', file: 'fleet/baselines/hardening.yaml', line: 5, column: 12, hint: expect.any(String) })]);
 
     const ok = JSON.parse((await run(['validate', 'fleet', '--format', 'json'])).stdout) as { valid: boolean; diagnostics: unknown[] };
+    expect(JSON.parse((await run(['validate', 'fleet', '--json'])).stdout)).toEqual(ok);
+    const both = await run(['validate', 'fleet', '--json', '--format', 'github']);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('--json and --format github contradict each other');
     expect(ok).toMatchObject({ valid: true, diagnostics: [] });
   });
 
