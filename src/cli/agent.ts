@@ -64,7 +64,8 @@ Flags:
   --no-http                  serve nothing
   --webhook-listen HOST:PORT listen for GitHub push webhooks here (loopback; put a proxy in front)
   --webhook-secret-file F    the webhook's shared secret (required with --webhook-listen)
-  --require-signed           follow only heads whose commit signature verifies (git verify-commit)
+  --require-signed           follow only heads whose commit signature verifies (git verify-commit; the
+                             head only, as Flux's verify.mode HEAD: the commits under it are trusted through it)
   --allowed-signers FILE     SSH allowed-signers file of trusted keys (the agent's own, never the repo's)
   --gpg-home DIR             a GnuPG home whose keyring holds trusted OpenPGP keys
   --allow-force-push         follow a head that rewrote history behind the applied revision
