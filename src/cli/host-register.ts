@@ -10,7 +10,7 @@ import { EventBus } from '../events/bus.js';
 import { logSink } from '../events/sinks/log.js';
 import { ndjsonSink } from '../events/sinks/ndjson.js';
 import { isUrl } from '../propose/repo.js';
-import { registerHost } from '../propose/register.js';
+import { registerHost, type RegisterHostResult } from '../propose/register.js';
 
 const HELP = `Usage: gitfleet host register --repo DIR|URL [--name N] [--labels k=v,...] [--wave W] [--baselines a,b]
                               [--sandboxes name=template,...]
@@ -60,12 +60,28 @@ export async function runHostRegister(ctx: CliContext, argv: string[]): Promise<
       sandboxes: parseLabels(values.sandboxes),
       ...(values.branch ? { branch: values.branch } : {}), ...(provider ? { provider } : {}), bus, processEnv: ctx.env,
     });
-    if (values.json) ctx.stdout.write(JSON.stringify({ name: res.name, file: res.file, branch: res.branch, pr: res.pr, created: res.created, updated: res.updated }, null, 2) + '\n');
-    else ctx.stdout.write(`${res.created ? 'proposed' : res.updated ? 'updated' : 'unchanged (already proposed)'}: ${res.branch}  register host ${res.name}${res.pr.url ? `  ${res.pr.url}` : ''}\n${res.text}`);
+    if (values.json) {
+      ctx.stdout.write(JSON.stringify({
+        name: res.name, file: res.file, branch: res.branch, pr: res.pr, created: res.created, updated: res.updated, ...(res.modified ? { modified: res.modified } : {}),
+      }, null, 2) + '\n');
+    } else ctx.stdout.write(registerSummary(res));
     return 0;
   } finally {
     await bus.close();
   }
+}
+
+/** The human summary: what happened to the registration proposal, then the host document. */
+export function registerSummary(res: Pick<RegisterHostResult, 'name' | 'branch' | 'pr' | 'created' | 'updated' | 'modified' | 'text'>): string {
+  const url = res.pr.url ? `  ${res.pr.url}` : '';
+  const head = `${res.branch}  register host ${res.name}${url}`;
+  let line: string;
+  if (res.created) line = `proposed: ${head}`;
+  else if (res.updated) line = `updated: ${head}`;
+  else if (res.modified) line = `left alone: ${head}\n  ${res.modified}`;
+  else if (res.pr.state === 'closed') line = `already proposed and closed without merge: ${head}\n  the host stays out of the fleet; a changed registration opens a new proposal`;
+  else line = `already proposed, unchanged (nothing pushed, no event): ${head}\n  merging it admits the host`;
+  return `${line}\n${res.text}`;
 }
 
 /** `k=v,k2=v2` → labels; anything else is a usage error. */

@@ -9,18 +9,21 @@ import { EventBus } from '../events/bus.js';
 import { logSink } from '../events/sinks/log.js';
 import { ndjsonSink } from '../events/sinks/ndjson.js';
 import { isUrl } from '../propose/repo.js';
-import { proposeUpdates, type ProposeUpdatesResult } from '../propose/updates.js';
+import { proposeUpdates, type ProposalOutcome, type ProposeUpdatesResult } from '../propose/updates.js';
 
 const HELP = `Usage: gitfleet propose updates [--repo DIR|URL] [--provider github|git] [--dry-run] [--state-dir DIR] [--json]
 
 Looks up newer versions of every pinned package in every baseline (and imported requirements.txt /
 package.json), keeps those the hosts' policies allow (update types, minimum release age, ignore list,
-schedule), groups them (one proposal per baseline and update type, majors alone, or the policy's groups),
-edits the pins keeping the files' formatting, re-validates, and opens one pull request per group: a GitHub
-PR, or for the git provider a pushed branch gitfleet/<group> that a human merges. Merging is the approval.
+schedule), groups them (one proposal per baseline and update type, majors alone, or the policy's groups; a
+package gets one non-major update, to its newest allowed non-major version), edits the pins keeping the
+files' formatting, re-validates, and opens one pull request per group: a GitHub PR, or for the git provider a
+pushed branch gitfleet/<group> that a human merges. Merging is the approval.
 
 Running it again is safe: an open proposal for the same group is updated in place (regenerated from the base);
-one closed without merge is not proposed again until a newer version appears; policy limits on open proposals
+one closed without merge is not proposed again until a newer version appears; an open proposal whose branch
+someone else committed to is left alone (delete the branch to let gitfleet recreate it); a non-major proposal
+whose packages a newer one now updates is closed as superseded; policy limits on open proposals
 (maxOpenPRs) and on proposals per hour (maxPRsPerHour) are kept (state in STATE_DIR/proposals.json).
 
 Flags:
@@ -67,6 +70,9 @@ export const proposeCommand: CliCommand = {
   },
 };
 
+/** Actions whose name alone would not say what gitfleet did. */
+const LABEL: Partial<Record<ProposalOutcome['action'], string>> = { modified: 'left alone (modified by someone else)', superseded: 'closed (superseded)' };
+
 /** One block per proposal: what happened, the branch, the title and the table. */
 export function render(res: ProposeUpdatesResult, dryRun: boolean): string {
   const out: string[] = [];
@@ -75,7 +81,7 @@ export function render(res: ProposeUpdatesResult, dryRun: boolean): string {
   const notProposed = res.skipped.length - failed.length;
   if (res.outcomes.length === 0) out.push(failed.length ? 'Nothing proposed.' : 'Nothing to propose: every pin is the newest version policy allows.');
   for (const o of res.outcomes) {
-    out.push(`${dryRun && o.action === 'would-propose' ? 'would propose' : o.action}: ${o.branch}  ${o.title}${o.reason ? `  (${o.reason})` : ''}${o.url ? `  ${o.url}` : ''}`);
+    out.push(`${dryRun && o.action === 'would-propose' ? 'would propose' : LABEL[o.action] ?? o.action}: ${o.branch}  ${o.title}${o.reason ? `  (${o.reason})` : ''}${o.url ? `  ${o.url}` : ''}`);
     for (const c of o.candidates) out.push(`    ${c.manager.padEnd(6)} ${c.name.padEnd(24)} ${c.baseline.padEnd(16)} ${c.from} → ${c.to}  ${c.type}`);
     if (o.autoMerge?.merged) out.push('    auto-merged into the base');
     else if (o.autoMerge?.reason) out.push(`    not auto-merged: ${o.autoMerge.reason}`);

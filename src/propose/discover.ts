@@ -212,8 +212,10 @@ function prereleaseType(scheme: ReturnType<typeof schemeFor>, from: string, to: 
 }
 
 /**
- * Default: one group per baseline and update type; majors alone, one per package. A policy group takes the
- * non-major updates of the packages it matches (the newest one per package) across baselines; majors stay alone.
+ * Default: one group per baseline and update type; majors alone, one per package. Like Renovate's default
+ * (`separateMinorPatch: false`) a pin gets ONE non-major update, to its newest allowed non-major version, so a
+ * package is never in a patch and a minor proposal at once with two different versions for the same file. A
+ * policy group takes the non-major updates of the packages it matches across baselines; majors stay alone.
  */
 export function groupCandidates(cands: readonly Candidate[], policies: ReadonlyMap<string, UpdatePolicy>, users: ReadonlyMap<string, string[]>): UpdateGroup[] {
   const groups = new Map<string, UpdateGroup>();
@@ -230,7 +232,7 @@ export function groupCandidates(cands: readonly Candidate[], policies: ReadonlyM
     g.title = title(g);
   };
   const inPolicyGroup = new Map<string, Candidate>();
-  for (const c of [...cands].sort(byPlace)) {
+  for (const c of newestNonMajor(cands).sort(byPlace)) {
     const pol = policies.get(c.baseline)!;
     const pg = c.type === 'major' ? undefined : pol.groups.find((g) => (!g.managers || g.managers.includes(c.manager)) && g.match.some((m) => matchesPattern(m, c.manager, c.name)));
     if (pg) {
@@ -248,6 +250,19 @@ export function groupCandidates(cands: readonly Candidate[], policies: ReadonlyM
     add(`gitfleet/${name}`, (g) => `gitfleet: update group ${name} (${g.candidates.length} package${g.candidates.length === 1 ? '' : 's'})`, c);
   }
   return [...groups.values()].sort((a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || (a.branch < b.branch ? -1 : 1));
+}
+
+/** Majors as they are; of the non-major candidates of one pin of one baseline, only the newest. */
+function newestNonMajor(cands: readonly Candidate[]): Candidate[] {
+  const key = (c: Candidate) => `${c.baseline}\n${c.where.file}\n${c.manager}:${c.name}`;
+  const newest = new Map<string, Candidate>();
+  for (const c of cands) {
+    if (c.type === 'major') continue;
+    const prev = newest.get(key(c));
+    // same pin, same `from`: the higher update type is the newer version
+    if (!prev || TYPE_ORDER[c.type] > TYPE_ORDER[prev.type]) newest.set(key(c), c);
+  }
+  return cands.filter((c) => c.type === 'major' || newest.get(key(c)) === c);
 }
 
 function byPlace(a: Candidate, b: Candidate): number {

@@ -41,7 +41,8 @@ export interface ProposeDriftOptions {
 export interface DriftProposal {
   branch: string;
   title: string;
-  action: 'created' | 'updated' | 'unchanged' | 'already-decided' | 'dropped';
+  /** `modified`: the open proposal's branch holds someone else's commits, so it was left alone. */
+  action: 'created' | 'updated' | 'unchanged' | 'already-decided' | 'dropped' | 'modified';
   reason?: string;
   pr?: PullRequestRef;
 }
@@ -88,6 +89,10 @@ export async function proposeDrift(o: ProposeDriftOptions): Promise<DriftProposa
   const res = await o.provider.ensurePullRequest({
     branch, base: o.base ?? 'main', title, body: driftBody(o.host, file, items), labels: ['gitfleet', 'drift'], files: { [file]: text }, commitMessage: title,
   });
+  if (res.modified) {
+    o.log?.warn({ host: o.host, branch, reason: res.modified }, 'drift proposal branch was modified by someone else; not updating it');
+    return { branch, title, action: 'modified', reason: res.modified, pr: res.pr };
+  }
   if (res.created || res.updated) await o.provider.addLabels(res.pr, ['gitfleet', 'drift']);
   if (o.store) {
     o.store.record({ branch, title, kind: 'drift', sha: res.pr.headSha, id: res.pr.id, versions: Object.fromEntries(items.map((d) => [`${d.target}/${d.manager}:${d.name}`, d.actual])) }, now());

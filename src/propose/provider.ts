@@ -42,8 +42,16 @@ export interface PullRequests {
   kind: 'github' | 'git';
   /** The open (or, when `includeClosed`, most recent) PR for a branch. */
   findPullRequest(branch: string, opts?: { includeClosed?: boolean }): Promise<PullRequestRef | undefined>;
-  /** Creates the PR, or updates the open one for the same branch in place (force-push, body and title refreshed). */
-  ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequestRef; created: boolean; updated: boolean }>;
+  /**
+   * Creates the PR, or updates the open one for the same branch in place (force-push, body and title refreshed).
+   * An open branch holding commits gitfleet did not make is left alone: `modified` then says so and what to do.
+   */
+  ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequestRef; created: boolean; updated: boolean; modified?: string }>;
+  /**
+   * Closes a proposal gitfleet no longer needs (another one supersedes it) and deletes its branch; a branch
+   * someone else modified is left open (`closed: false` and why).
+   */
+  closePullRequest(pr: PullRequestRef, reason: string): Promise<{ closed: boolean; reason?: string }>;
   addLabels(pr: PullRequestRef, labels: string[]): Promise<void>;
   setCommitStatus(sha: string, status: CommitStatus): Promise<void>;
   isMerged(pr: PullRequestRef): Promise<boolean>;

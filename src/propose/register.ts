@@ -43,6 +43,8 @@ export interface RegisterHostResult {
   created: boolean;
   /** An open proposal was changed (false with `created` false: it already said exactly this). */
   updated: boolean;
+  /** The open proposal's branch holds someone else's commits, so it was left alone: what to do about it. */
+  modified?: string;
 }
 
 const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -90,11 +92,14 @@ export async function registerHost(o: RegisterHostOptions): Promise<RegisterHost
     '- Closing it without merging keeps the host out; its agent keeps waiting.',
   ].join('\n') + '\n';
   const res = await provider.ensurePullRequest({ branch, base: base.ws.base, title, body, labels: ['gitfleet', 'register'], files: { [file]: text }, commitMessage: title });
-  if (res.created || res.updated) await provider.addLabels(res.pr, ['gitfleet', 'register']);
-  store.record({ branch, title, kind: 'register', sha: res.pr.headSha, id: res.pr.id, versions: { [file]: name } }, now());
+  const changed = res.created || res.updated;
+  if (changed) await provider.addLabels(res.pr, ['gitfleet', 'register']);
+  store.record({ branch, title, kind: 'register', sha: res.pr.headSha, id: res.pr.id, versions: { [file]: name }, ...(res.modified ? { modified: true as const } : {}) }, now());
   await store.save();
-  o.bus?.emit('infrastructure.host.registered', { name, os, arch });
-  return { name, file, text, branch, pr: res.pr, created: res.created, updated: res.updated };
+  // a re-run that changes nothing registers nothing new: no event
+  if (changed) o.bus?.emit('infrastructure.host.registered', { name, os, arch });
+  else o.log.info({ branch, state: res.pr.state, ...(res.modified ? { reason: res.modified } : {}) }, 'registration already proposed; nothing changed');
+  return { name, file, text, branch, pr: res.pr, created: res.created, updated: res.updated, ...(res.modified ? { modified: res.modified } : {}) };
 }
 
 interface HostYamlInput {

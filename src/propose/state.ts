@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
+import type { UpdateType } from '../fleet/model.generated.js';
 
 /** What gitfleet remembers about one proposal branch. */
 export interface ProposalRecord {
@@ -14,6 +15,10 @@ export interface ProposalRecord {
   id?: string;
   /** `manager:name` (or a path for drift/registration) → the version the proposal sets. */
   versions: Record<string, string>;
+  /** For update proposals: the highest update type in it (a superseded non-major proposal is closed). */
+  type?: UpdateType;
+  /** Someone else committed to the branch, so gitfleet left it alone; its deletion is not a "closed without merge". */
+  modified?: true;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,8 +70,15 @@ export class ProposalStore {
   record(rec: Omit<ProposalRecord, 'createdAt' | 'updatedAt'>, now: Date): ProposalRecord {
     const prev = this.state.proposals[rec.branch];
     const out = { ...prev, ...rec, createdAt: prev?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
+    // `modified` describes the branch as last seen: a record without it is a push of gitfleet's own
+    if (!rec.modified) delete out.modified;
     this.state.proposals[rec.branch] = out;
     return out;
+  }
+
+  /** Forgets a proposal gitfleet closed itself (superseded): its closing is not a human's "no". */
+  forget(branch: string): void {
+    delete this.state.proposals[branch];
   }
 
   /** Notes that a proposal was created now (for maxPRsPerHour). */

@@ -5,7 +5,7 @@ import type { Manager } from '../fleet/model.generated.js';
 import type { ManagerAdapter } from '../managers/types.js';
 import { getManager } from '../managers/api.js';
 import type { EventBus } from '../events/bus.js';
-import type { PullRequests } from './provider.js';
+import type { PullRequestRef, PullRequests } from './provider.js';
 import { discoverUpdates, type Candidate, type Skipped, type UpdateGroup } from './discover.js';
 import { filesFor, pinKey } from './changes.js';
 import { validateWith } from './revalidate.js';
@@ -41,7 +41,11 @@ export interface ProposalOutcome {
   branch: string;
   title: string;
   type: UpdateGroup['type'];
-  action: 'created' | 'updated' | 'unchanged' | 'would-propose' | 'suppressed' | 'limited' | 'dropped' | 'failed';
+  /**
+   * `modified`: the branch holds someone else's commits, so gitfleet left it alone. `superseded`: gitfleet closed
+   * it because another open proposal now updates its packages (to a newer non-major version).
+   */
+  action: 'created' | 'updated' | 'unchanged' | 'would-propose' | 'suppressed' | 'limited' | 'dropped' | 'failed' | 'modified' | 'superseded';
   reason?: string;
   url?: string;
   labels: string[];
@@ -93,7 +97,10 @@ export async function proposeUpdates(o: ProposeUpdatesOptions): Promise<ProposeU
   const provider = o.pullRequests ?? await makeProvider({
     kind: o.provider, model, runner: o.runner, ws: base.ws, store, log: o.log, now, env: o.processEnv ?? process.env,
   });
-  let open = (await provider.listOpen(UPDATE_PREFIX)).filter((pr) => isUpdateBranch(pr.branch)).length;
+  const openBefore = (await provider.listOpen(UPDATE_PREFIX)).filter((pr) => isUpdateBranch(pr.branch));
+  let open = openBefore.length;
+  // proposals of this run that stand (open, or auto-merged): only they supersede older ones
+  const standing = new Set<string>();
   for (const p of prepared) {
     const g = p.group;
     if (p.error) {
@@ -106,7 +113,8 @@ export async function proposeUpdates(o: ProposeUpdatesOptions): Promise<ProposeU
       const key = versionSetKey(versions);
       const existing = await provider.findPullRequest(g.branch, { includeClosed: true });
       const rec = store.state.proposals[g.branch];
-      if (existing?.state === 'closed' && rec) store.suppress(g.branch, versionSetKey(rec.versions));
+      // a branch left alone because someone else modified it, then deleted, is the recreate the message asked for
+      if (existing?.state === 'closed' && rec && !rec.modified) store.suppress(g.branch, versionSetKey(rec.versions));
       if (store.isSuppressed(g.branch, key)) {
         await store.save();
         outcomes.push(outcome(g, 'suppressed', 'this version set was closed without merge; waiting for a newer version'));
@@ -125,12 +133,20 @@ export async function proposeUpdates(o: ProposeUpdatesOptions): Promise<ProposeU
       const res = await provider.ensurePullRequest({
         branch: g.branch, base: base.ws.base, title: g.title, body: body(g, autoMerge), labels, files: p.files, commitMessage: g.title, autoMerge,
       });
+      if (res.modified) {
+        o.log.warn({ branch: g.branch, reason: res.modified }, 'proposal branch was modified by someone else; not updating it');
+        store.record({ branch: g.branch, title: rec?.title ?? g.title, kind: 'updates', sha: res.pr.headSha, id: res.pr.id, versions: rec?.versions ?? {}, modified: true }, now());
+        await store.save();
+        outcomes.push({ ...outcome(g, 'modified', res.modified), ...(res.pr.url ? { url: res.pr.url } : {}) });
+        continue;
+      }
       if (res.created) {
         store.noteCreated(now());
         open++;
       }
       if (res.created || res.updated) await provider.addLabels(res.pr, labels);
-      store.record({ branch: g.branch, title: g.title, kind: 'updates', sha: res.pr.headSha, id: res.pr.id, versions }, now());
+      if (res.pr.state !== 'closed') standing.add(g.branch);
+      store.record({ branch: g.branch, title: g.title, kind: 'updates', type: g.type, sha: res.pr.headSha, id: res.pr.id, versions }, now());
       await store.save();
       const action = res.created ? 'created' : res.updated ? 'updated' : 'unchanged';
       if (action !== 'unchanged') o.bus?.emit('infrastructure.update.proposed', { branch: g.branch, title: g.title, ...(res.pr.url ? { url: res.pr.url } : {}), packages: g.candidates.length });
@@ -142,6 +158,7 @@ export async function proposeUpdates(o: ProposeUpdatesOptions): Promise<ProposeU
       outcomes.push(outcome(g, 'failed', errorMessage(err)));
     }
   }
+  outcomes.push(...(await closeSuperseded(provider, store, openBefore, outcomes, standing, o.log)));
   return { ...(base.revision ? { revision: base.revision } : {}), outcomes, skipped };
 
   function outcome(g: UpdateGroup, action: ProposalOutcome['action'], reason?: string): ProposalOutcome {
@@ -187,6 +204,49 @@ async function prepareGroups(base: ProposalBase, groups: UpdateGroup[], log: Log
         p.error = `the edited fleet does not validate: ${formatDiagnostics(res.diagnostics.slice(0, 5))}`;
         log.warn({ branch: p.group.branch, diagnostics: res.diagnostics.length }, 'proposal dropped: it does not validate');
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Closes the open non-major proposals of earlier runs whose packages an open proposal of this run now updates
+ * (a patch proposal overtaken by a minor one): one package is never in two open non-major proposals at once.
+ * Only once the replacement is open; a branch someone else modified stays, reported.
+ */
+async function closeSuperseded(
+  provider: PullRequests, store: ProposalStore, openBefore: readonly PullRequestRef[], outcomes: readonly ProposalOutcome[], standing: ReadonlySet<string>, log: Logger,
+): Promise<ProposalOutcome[]> {
+  const live = new Map<string, { branch: string; to: string }>();
+  for (const o of outcomes) {
+    if (o.type === 'major' || !standing.has(o.branch)) continue;
+    for (const c of o.candidates) live.set(`${c.baseline}/${c.manager}:${c.name}`, { branch: o.branch, to: c.to });
+  }
+  const seen = new Set(outcomes.map((o) => o.branch));
+  const out: ProposalOutcome[] = [];
+  for (const pr of openBefore) {
+    const rec = store.state.proposals[pr.branch];
+    // records older than `type` still tell a default non-major group by its branch name
+    const type = rec?.type ?? (/-(patch|minor)$/.exec(pr.branch)?.[1] as 'patch' | 'minor' | undefined);
+    if (seen.has(pr.branch) || !rec || rec.kind !== 'updates' || !type || type === 'major') continue;
+    const taken = Object.keys(rec.versions).map((k) => [k, live.get(k)] as const).filter((x): x is readonly [string, { branch: string; to: string }] => x[1] !== undefined);
+    if (!taken.length) continue;
+    const reason = `superseded by ${taken[0]![1].branch}: ${taken.map(([k, v]) => `${k} → ${v.to}`).join(', ')}`;
+    const base = { branch: pr.branch, title: rec.title, type, labels: [], candidates: [], ...(pr.url ? { url: pr.url } : {}) };
+    try {
+      const res = await provider.closePullRequest(pr, reason);
+      if (!res.closed) {
+        log.warn({ branch: pr.branch, reason: res.reason }, 'superseded proposal not closed');
+        out.push({ ...base, action: 'modified', reason: res.reason ?? 'not closed' });
+        continue;
+      }
+      store.forget(pr.branch);
+      await store.save();
+      log.info({ branch: pr.branch, reason }, 'superseded proposal closed');
+      out.push({ ...base, action: 'superseded', reason });
+    } catch (err) {
+      log.error({ err, branch: pr.branch }, 'closing a superseded proposal failed');
+      out.push({ ...base, action: 'failed', reason: `cannot close the superseded proposal: ${errorMessage(err)}` });
     }
   }
   return out;

@@ -21,7 +21,8 @@ export interface CommitSpec {
   author?: { name: string; email: string };
 }
 
-const DEFAULT_AUTHOR = { name: 'gitfleet', email: 'gitfleet@localhost' };
+/** Who gitfleet's own proposal commits are by, unless a provider is given another identity. */
+export const BOT_AUTHOR = { name: 'gitfleet', email: 'gitfleet@localhost' };
 const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$/;
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -132,6 +133,48 @@ export async function lsRemote(runner: Runner, ws: Workspace, patterns: string[]
   return map;
 }
 
+/** Deletes the remote branch, only while it still points at `expected` (a lease: a branch someone moved meanwhile stays). */
+export async function deleteRemoteBranch(runner: Runner, ws: Workspace, branch: string, expected: string): Promise<void> {
+  assertBranch(branch);
+  if (!SHA.test(expected)) throw new GitfleetError('E_USAGE', `"${expected}" is not a full commit SHA`);
+  try {
+    await git(runner, ['-C', ws.dir, 'push', '-q', '--porcelain', `--force-with-lease=refs/heads/${branch}:${expected}`, 'origin', `:refs/heads/${branch}`]);
+  } catch (err) {
+    throw new GitfleetError('E_GIT', `cannot delete ${branch} on ${ws.remote}: ${errorMessage(err)}`, { cause: err, retryable: true });
+  }
+  await git(runner, ['-C', ws.dir, 'update-ref', '-d', `refs/remotes/origin/${branch}`]);
+}
+
+/** A commit on a proposal branch that gitfleet did not make. */
+export interface ForeignCommit {
+  sha: string;
+  /** The author's or, when only the committer differs (an amend, a rebase), the committer's e-mail. */
+  email: string;
+}
+
+/**
+ * Commits on `head` but not on `base` whose author or committer is not `botEmail`: someone edited the proposal
+ * branch (Renovate's "modified by someone else"), so gitfleet must not force-push over it.
+ */
+export async function foreignCommits(runner: Runner, ws: Workspace, base: string, head: string, botEmail: string): Promise<ForeignCommit[]> {
+  const out = await git(runner, ['-C', ws.dir, 'log', '--no-mailmap', '--format=%H%x00%ae%x00%ce', `${base}..${head}`, '--']);
+  const bot = botEmail.toLowerCase();
+  const found: ForeignCommit[] = [];
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [sha = '', author = '', committer = ''] = line.split('\0');
+    if (author.toLowerCase() !== bot) found.push({ sha, email: author });
+    else if (committer.toLowerCase() !== bot) found.push({ sha, email: committer });
+  }
+  return found;
+}
+
+/** What to tell the operator about a proposal branch someone else modified. */
+export function modifiedMessage(branch: string, foreign: readonly ForeignCommit[]): string {
+  const first = foreign[0];
+  const who = first ? ` (commit ${first.sha.slice(0, 12)} by ${first.email || 'an unknown author'}${foreign.length > 1 ? ` and ${foreign.length - 1} more` : ''})` : '';
+  return `branch ${branch} was modified by someone else${who}; gitfleet does not update it. Delete the branch to let gitfleet recreate it`;
+}
+
 /** A ref's SHA in the clone, or undefined. */
 export async function localRef(runner: Runner, ws: Workspace, ref: string): Promise<string | undefined> {
   try {
@@ -149,7 +192,7 @@ export async function isAncestor(runner: Runner, ws: Workspace, ancestor: string
 }
 
 function authorEnv(a: CommitSpec['author']): Record<string, string> {
-  const who = a ?? DEFAULT_AUTHOR;
+  const who = a ?? BOT_AUTHOR;
   return { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
 }
 

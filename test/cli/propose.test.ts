@@ -18,6 +18,21 @@ describe('propose updates: the human summary', () => {
     expect(text).toMatch(/1 newer version\(s\) not proposed/);
   });
 
+  it('says which branch was left alone because someone else modified it, and which was closed as superseded', () => {
+    const modified = 'branch gitfleet/py-patch was modified by someone else (commit 0123456789ab by ann@example.org); gitfleet does not update it. Delete the branch to let gitfleet recreate it';
+    const text = render({
+      outcomes: [
+        { branch: 'gitfleet/py-patch', title: 't1', type: 'patch', action: 'modified', reason: modified, labels: [], candidates: [] },
+        { branch: 'gitfleet/web-patch', title: 't2', type: 'patch', action: 'superseded', reason: 'superseded by gitfleet/web-minor: web/npm:x → 1.2.0', labels: [], candidates: [] },
+      ],
+      skipped: [],
+    }, false);
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      `left alone (modified by someone else): gitfleet/py-patch  t1  (${modified})`,
+      'closed (superseded): gitfleet/web-patch  t2  (superseded by gitfleet/web-minor: web/npm:x → 1.2.0)',
+    ]);
+  });
+
   it('says nothing is to propose when every look-up answered', () => {
     const text = render({ outcomes: [], skipped: [] }, true);
     expect(text).toMatch(/^Nothing to propose: every pin is the newest version policy allows\./);

@@ -48,12 +48,16 @@ const summary = (r: Awaited<ReturnType<typeof discover>>) => r.groups.map((g) =>
 
 describe('discoverUpdates', () => {
   it.each<[string, string, string[]]>([
-    ['no policy: every type, newest per type, majors alone, prereleases skipped', '', [
-      'gitfleet/b1-patch: alpha 1.0.0->1.0.2, beta 2.0.0->2.0.1', 'gitfleet/b1-minor: alpha 1.0.0->1.1.0', 'gitfleet/b1-major-alpha: alpha 1.0.0->2.0.0',
+    ['no policy: one non-major per package (its newest), majors alone, prereleases skipped', '', [
+      'gitfleet/b1-patch: beta 2.0.0->2.0.1', 'gitfleet/b1-minor: alpha 1.0.0->1.1.0', 'gitfleet/b1-major-alpha: alpha 1.0.0->2.0.0',
     ]],
     ['allowed types', 'updates: {allow: [patch]}\n', ['gitfleet/b1-patch: alpha 1.0.0->1.0.2, beta 2.0.0->2.0.1']],
     ['minimum release age: too young waits, no date never passes', 'updates: {minimumReleaseAge: 3d}\n', [
-      'gitfleet/b1-patch: alpha 1.0.0->1.0.1', 'gitfleet/b1-minor: alpha 1.0.0->1.1.0', 'gitfleet/b1-major-alpha: alpha 1.0.0->2.0.0',
+      'gitfleet/b1-minor: alpha 1.0.0->1.1.0', 'gitfleet/b1-major-alpha: alpha 1.0.0->2.0.0',
+    ]],
+    ['minimum release age, patch only: the newest old-enough patch', 'updates: {minimumReleaseAge: 3d, allow: [patch]}\n', ['gitfleet/b1-patch: alpha 1.0.0->1.0.1']],
+    ['only patch and minor allowed: still one non-major per package', 'updates: {allow: [patch, minor]}\n', [
+      'gitfleet/b1-patch: beta 2.0.0->2.0.1', 'gitfleet/b1-minor: alpha 1.0.0->1.1.0',
     ]],
     ['ignore by glob and by manager:name', 'updates: {ignore: ["al*"]}\n', ['gitfleet/b1-patch: beta 2.0.0->2.0.1']],
     ['ignore manager:name', 'updates: {ignore: ["pip:beta"], allow: [patch]}\n', ['gitfleet/b1-patch: alpha 1.0.0->1.0.2']],
@@ -65,6 +69,17 @@ describe('discoverUpdates', () => {
     ['a schedule that is open now', 'updates: {schedule: ["0 12 * * *"], allow: [minor]}\n', ['gitfleet/b1-minor: alpha 1.0.0->1.1.0']],
   ])('%s', async (_name, policy, expected) => {
     expect(summary(await discover(policy))).toEqual(expected);
+  });
+
+  it('never puts one pin in two non-major proposals (Renovate\'s separateMinorPatch: false), whatever versions exist', async () => {
+    const versions = ['1.0.1', '1.0.7', '1.2.0', '1.3.5', '1.3.9', '2.0.0', '3.1.0'];
+    for (let i = 0; i < 2 ** versions.length; i++) {
+      const offered = [V('1.0.0', 100), ...versions.filter((_, b) => i & (1 << b)).map((v) => V(v, 50))];
+      const r = await discover('', { alpha: offered, beta: BETA });
+      const nonMajor = r.groups.filter((g) => g.type !== 'major').flatMap((g) => g.candidates.filter((c) => c.name === 'alpha'));
+      const newest = offered.map((v) => v.version).filter((v) => v.startsWith('1.') && v !== '1.0.0').pop();
+      expect(nonMajor.map((c) => c.to)).toEqual(newest ? [newest] : []);
+    }
   });
 
   it('a failed look-up is data: the other packages are still proposed', async () => {
@@ -82,10 +97,12 @@ describe('discoverUpdates', () => {
 describe('the PR body', () => {
   it('matches the reviewed snapshot', async () => {
     const v = await validateMemory(fleet('updates: {autoMerge: [patch]}\nmaintenance: [{cron: "0 2 * * *", duration: 3h, timezone: Europe/Berlin}]\n'));
-    const r = await discoverUpdates(v.model, { adapter: adapterWith({ alpha: ALPHA, beta: BETA }), ctx: { runner: execRunner }, fleetDir: '/x', now: NOW });
+    // without alpha's minor, alpha's newest non-major is its patch: two packages in the patch proposal
+    const alpha = ALPHA.filter((v) => v.version !== '1.1.0');
+    const r = await discoverUpdates(v.model, { adapter: adapterWith({ alpha, beta: BETA }), ctx: { runner: execRunner }, fleetDir: '/x', now: NOW });
     const patch = r.groups[0]!;
     expect(labelsFor(patch)).toEqual(['gitfleet', 'update:patch']);
     await expect(renderBody(v.model, patch, { now: NOW, autoMerge: true })).toMatchFileSnapshot('../fixtures/propose/body-patch.md');
-    await expect(renderBody(v.model, r.groups[2]!, { now: NOW, autoMerge: false })).toMatchFileSnapshot('../fixtures/propose/body-major.md');
+    await expect(renderBody(v.model, r.groups.find((g) => g.type === 'major')!, { now: NOW, autoMerge: false })).toMatchFileSnapshot('../fixtures/propose/body-major.md');
   });
 });

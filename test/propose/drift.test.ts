@@ -38,6 +38,19 @@ describe('proposeDrift', () => {
     expect((await f.remoteBranches()).has(first.branch)).toBe(false);
   });
 
+  it('leaves an open drift branch someone else committed to alone, and says so', async () => {
+    const { f, base, store, provider, read } = await setup();
+    const args = { model: base.validation.model, host: 'h1', drift: DRIFT, provider, read, source: base.source, store };
+    const first = await proposeDrift(args);
+    const human = join(f.tmp, 'human');
+    await git(f.tmp, ['clone', '-q', '-b', first.branch, f.repo.remote, human]);
+    await git(human, ['commit', '-q', '--allow-empty', '-m', 'reviewer note']);
+    await git(human, ['push', '-q', 'origin', first.branch]);
+    const res = await proposeDrift(args);
+    expect(res).toMatchObject({ action: 'modified', reason: expect.stringMatching(/^branch gitfleet\/drift-h1-\w+ was modified by someone else .*Delete the branch/) });
+    expect((await f.remoteBranches()).get(first.branch)).toBe(await git(human, ['rev-parse', 'HEAD']));
+  });
+
   it('drops a proposal whose edit does not validate', async () => {
     const { base, provider, read, f } = await setup();
     const res = await proposeDrift({ model: base.validation.model, host: 'h1', drift: [{ ...DRIFT[0]!, actual: 'not a version!' }], provider, read, source: base.source });

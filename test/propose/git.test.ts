@@ -18,55 +18,71 @@ describe('propose updates with the git provider', () => {
     f = await proposeFixture();
   });
 
-  it('opens one branch per update type, majors alone, each one commit on main that keeps the file', async () => {
+  it('opens one non-major branch per package at its newest version, majors alone, each one commit on main that keeps the file', async () => {
     const res = await proposeUpdates(f.options());
     const got = byBranch(res);
-    expect([...got.keys()]).toEqual(['gitfleet/py-patch', 'gitfleet/py-minor', 'gitfleet/py-major-alpha']);
+    // 1.0.1 and 1.1.0 both exist: like Renovate's default, alpha is proposed once, at 1.1.0, not also in a patch branch
+    expect([...got.keys()]).toEqual(['gitfleet/py-minor', 'gitfleet/py-major-alpha']);
     expect([...got.values()].map((o) => [o.action, o.candidates.map((c) => `${c.from}->${c.to}`)])).toEqual([
-      ['created', ['1.0.0->1.0.1']], ['created', ['1.0.0->1.1.0']], ['created', ['1.0.0->2.0.0']],
+      ['created', ['1.0.0->1.1.0']], ['created', ['1.0.0->2.0.0']],
     ]);
     const branches = await f.remoteBranches();
-    expect([...branches.keys()].sort()).toEqual(['gitfleet/py-major-alpha', 'gitfleet/py-minor', 'gitfleet/py-patch', 'main']);
-    expect(await git(f.repo.remote, ['rev-parse', 'gitfleet/py-patch^'])).toBe(branches.get('main'));
-    const text = await f.show('gitfleet/py-patch', 'baselines/py.yaml');
+    expect([...branches.keys()].sort()).toEqual(['gitfleet/py-major-alpha', 'gitfleet/py-minor', 'main']);
+    expect(await git(f.repo.remote, ['rev-parse', 'gitfleet/py-minor^'])).toBe(branches.get('main'));
+    const text = await f.show('gitfleet/py-minor', 'baselines/py.yaml');
     const before = await f.show('main', 'baselines/py.yaml');
-    expect(text).toBe(before.replace('alpha: "1.0.0"', 'alpha: "1.0.1"'));
-    expect(await git(f.repo.remote, ['log', '-1', '--format=%B', 'gitfleet/py-patch'])).toContain('| alpha | pip | py | 1.0.0 → 1.0.1 | patch |');
+    expect(text).toBe(before.replace('alpha: "1.0.0"', 'alpha: "1.1.0"'));
+    expect(await git(f.repo.remote, ['log', '-1', '--format=%B', 'gitfleet/py-minor'])).toContain('| alpha | pip | py | 1.0.0 → 1.1.0 | minor |');
     const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
-    expect(state.proposals['gitfleet/py-patch']).toMatchObject({ sha: branches.get('gitfleet/py-patch'), versions: { 'py/pip:alpha': '1.0.1' } });
+    expect(state.proposals['gitfleet/py-minor']).toMatchObject({ sha: branches.get('gitfleet/py-minor'), type: 'minor', versions: { 'py/pip:alpha': '1.1.0' } });
   });
 
-  it('a human merges the patch branch (the approval) and the host applies 1.0.1', async () => {
+  it('a human merges the minor branch (the approval) and the host applies 1.1.0', async () => {
     await git(f.repo.work, ['fetch', '-q', 'origin']);
-    await git(f.repo.work, ['merge', '-q', '--ff-only', 'origin/gitfleet/py-patch']);
+    await git(f.repo.work, ['merge', '-q', '--ff-only', 'origin/gitfleet/py-minor']);
     await git(f.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
     const state = join(f.tmp, 'host-state');
     const out = await applyHost({ host: 'h1', repo: f.repo.remote, stateDir: state, runner: execRunner, log: silent, env: { ...pipEnv(), PIP_FIND_LINKS: '' }, batchTimeoutMs: 120_000 });
     expect(out.result?.status).toBe('applied');
-    expect(await installedIn(join(state, 'sandboxes/py'), 'alpha')).toEqual(['1.0.1']);
+    expect(await installedIn(join(state, 'sandboxes/py'), 'alpha')).toEqual(['1.1.0']);
   }, 120_000);
 
   it('a second run opens nothing new, and a third changes nothing at all', async () => {
     const second = await proposeUpdates(f.options());
     expect(second.outcomes.filter((o) => o.action === 'created')).toEqual([]);
-    // the open ones are regenerated on the new base (1.0.1 is now the pin they start from)
-    expect(second.outcomes.map((o) => [o.branch, o.action])).toEqual([['gitfleet/py-minor', 'updated'], ['gitfleet/py-major-alpha', 'updated']]);
-    expect(await git(f.repo.remote, ['rev-parse', 'gitfleet/py-minor^'])).toBe(await git(f.repo.remote, ['rev-parse', 'main']));
+    // the open one is regenerated on the new base (1.1.0 is now the pin it starts from)
+    expect(second.outcomes.map((o) => [o.branch, o.action])).toEqual([['gitfleet/py-major-alpha', 'updated']]);
+    expect(await git(f.repo.remote, ['rev-parse', 'gitfleet/py-major-alpha^'])).toBe(await git(f.repo.remote, ['rev-parse', 'main']));
     const branches = await f.remoteBranches();
     const third = await proposeUpdates(f.options());
-    expect(third.outcomes.map((o) => o.action)).toEqual(['unchanged', 'unchanged']);
+    expect(third.outcomes.map((o) => o.action)).toEqual(['unchanged']);
     expect(await f.remoteBranches()).toEqual(branches);
   });
 
-  it('a newer version updates the open branch in place; the merged patch branch gets a new proposal', async () => {
-    const minorBefore = (await f.remoteBranches()).get('gitfleet/py-minor');
-    await f.addWheels(['1.0.2', '1.1.1']);
+  it('a newer patch opens a patch branch; a newer minor supersedes it, so alpha is never in two open non-major branches', async () => {
+    await f.addWheels(['1.1.1']);
+    const first = byBranch(await proposeUpdates(f.options()));
+    expect(first.get('gitfleet/py-patch')).toMatchObject({ action: 'created', candidates: [{ from: '1.1.0', to: '1.1.1' }] });
+    expect(first.has('gitfleet/py-minor')).toBe(false);
+
+    await f.addWheels(['1.2.0']);
     const res = byBranch(await proposeUpdates(f.options()));
-    expect(res.get('gitfleet/py-minor')).toMatchObject({ action: 'updated', candidates: [{ from: '1.0.1', to: '1.1.1' }] });
-    expect(res.get('gitfleet/py-patch')).toMatchObject({ action: 'created', candidates: [{ from: '1.0.1', to: '1.0.2' }] });
-    const after = await f.remoteBranches();
-    expect(after.get('gitfleet/py-minor')).not.toBe(minorBefore);
-    expect(await f.show('gitfleet/py-minor', 'baselines/py.yaml')).toContain('alpha: "1.1.1"   # pinned after the 2024 incident');
+    expect(res.get('gitfleet/py-minor')).toMatchObject({ action: 'created', candidates: [{ from: '1.1.0', to: '1.2.0' }] });
+    expect(res.get('gitfleet/py-patch')).toMatchObject({ action: 'superseded', reason: 'superseded by gitfleet/py-minor: py/pip:alpha → 1.2.0' });
+    const branches = await f.remoteBranches();
+    expect([...branches.keys()].sort()).toEqual(['gitfleet/py-major-alpha', 'gitfleet/py-minor', 'main']);
+    const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
+    expect(state.proposals['gitfleet/py-patch']).toBeUndefined();
+    expect(state.suppressed['gitfleet/py-patch']).toBeUndefined(); // closed by gitfleet, not by a human's "no"
+
+    // a newer minor updates the open branch in place: still one commit on main
+    const minorBefore = branches.get('gitfleet/py-minor');
+    await f.addWheels(['1.2.1']);
+    const again = byBranch(await proposeUpdates(f.options()));
+    expect(again.get('gitfleet/py-minor')).toMatchObject({ action: 'updated', candidates: [{ from: '1.1.0', to: '1.2.1' }] });
+    expect(again.has('gitfleet/py-patch')).toBe(false);
+    expect((await f.remoteBranches()).get('gitfleet/py-minor')).not.toBe(minorBefore);
+    expect(await f.show('gitfleet/py-minor', 'baselines/py.yaml')).toContain('alpha: "1.2.1"   # pinned after the 2024 incident');
     expect(await git(f.repo.remote, ['rev-list', '--count', 'main..gitfleet/py-minor'])).toBe('1');
   });
 
@@ -98,6 +114,53 @@ describe('propose updates with the git provider', () => {
     }
     const res = await proposeUpdates(f.options());
     expect(res.outcomes.every((o) => o.action !== 'failed')).toBe(true);
+  });
+});
+
+describe('a proposal branch someone else modified', () => {
+  it('is left alone with a clear message while the other proposals go on; deleting it lets gitfleet recreate it', async () => {
+    const f = await proposeFixture('updates: {allow: [patch, major]}\n');
+    const first = byBranch(await proposeUpdates(f.options()));
+    expect([...first.values()].map((o) => [o.branch, o.action])).toEqual([['gitfleet/py-patch', 'created'], ['gitfleet/py-major-alpha', 'created']]);
+
+    // a human pushes a commit of their own onto the bot's branch
+    const human = join(f.tmp, 'human');
+    await git(f.tmp, ['clone', '-q', '-b', 'gitfleet/py-patch', f.repo.remote, human]);
+    const yaml = await readFile(join(human, 'baselines/py.yaml'), 'utf8');
+    await writeFile(join(human, 'baselines/py.yaml'), yaml.replace('# the python tools of the lab', '# the python tools of the lab (reviewed)'));
+    await git(human, ['commit', '-q', '-am', 'review note']);
+    await git(human, ['push', '-q', 'origin', 'gitfleet/py-patch']);
+    const humanSha = await git(human, ['rev-parse', 'HEAD']);
+
+    await f.addWheels(['1.0.2', '2.0.1']);
+    for (let run = 0; run < 2; run++) {
+      const res = byBranch(await proposeUpdates(f.options()));
+      expect(res.get('gitfleet/py-patch')?.action).toBe('modified');
+      expect(res.get('gitfleet/py-patch')?.reason).toBe(
+        `branch gitfleet/py-patch was modified by someone else (commit ${humanSha.slice(0, 12)} by test@example.invalid); gitfleet does not update it. Delete the branch to let gitfleet recreate it`);
+      expect((await f.remoteBranches()).get('gitfleet/py-patch')).toBe(humanSha);
+      expect(res.get('gitfleet/py-major-alpha')).toMatchObject({ action: run === 0 ? 'updated' : 'unchanged', candidates: [{ to: '2.0.1' }] });
+    }
+
+    await git(human, ['push', '-q', 'origin', ':refs/heads/gitfleet/py-patch']);
+    const after = byBranch(await proposeUpdates(f.options()));
+    expect(after.get('gitfleet/py-patch')).toMatchObject({ action: 'created', candidates: [{ from: '1.0.0', to: '1.0.2' }] });
+    const head = (await f.remoteBranches()).get('gitfleet/py-patch')!;
+    expect(await git(f.repo.remote, ['log', '-1', '--format=%ae %ce', head])).toBe('gitfleet@localhost gitfleet@localhost');
+  });
+
+  it('an amend that keeps the bot as author is still someone else\'s commit', async () => {
+    const f = await proposeFixture('updates: {allow: [patch]}\n');
+    await proposeUpdates(f.options());
+    const human = join(f.tmp, 'human');
+    await git(f.tmp, ['clone', '-q', '-b', 'gitfleet/py-patch', f.repo.remote, human]);
+    await git(human, ['commit', '-q', '--amend', '-m', 'reworded by a human']);
+    expect(await git(human, ['log', '-1', '--format=%ae %ce'])).toBe('gitfleet@localhost test@example.invalid');
+    await git(human, ['push', '-q', '-f', 'origin', 'gitfleet/py-patch']);
+    await f.addWheels(['1.0.2']);
+    const res = await proposeUpdates(f.options());
+    expect(res.outcomes).toMatchObject([{ branch: 'gitfleet/py-patch', action: 'modified' }]);
+    expect((await f.remoteBranches()).get('gitfleet/py-patch')).toBe(await git(human, ['rev-parse', 'HEAD']));
   });
 });
 

@@ -242,6 +242,48 @@ describe('github provider: bad input', () => {
     expect(await fake.branchSha(spec().branch)).toBe(again.pr.headSha);
   });
 
+  it.each([
+    ['a human commit on top', ['commit', '-q', '--allow-empty', '-m', 'a human note']],
+    ['a human amend (the bot stays author)', ['commit', '-q', '--amend', '-m', 'reworded by a human']],
+  ])('an open PR whose branch someone else modified (%s) is not force-pushed; deleting the branch lets gitfleet recreate it', async (_name, args) => {
+    const gh = provider();
+    const { pr } = await gh.ensurePullRequest(spec());
+    const { git } = await import('../helpers/git.js');
+    const human = join(dir, 'human');
+    await git(dir, ['clone', '-q', '-b', spec().branch, fake.bare, human]);
+    await git(human, args);
+    await git(human, ['push', '-q', '-f', 'origin', spec().branch]);
+    const humanSha = await git(human, ['rev-parse', 'HEAD']);
+    const pushes = count(/git-receive-pack$/, 'POST');
+
+    const again = await gh.ensurePullRequest(spec({ body: 'numpy 1.26.3 → 1.26.5', files: { 'baselines/base.yaml': 'numpy: 1.26.5\n' } }));
+    expect(again).toMatchObject({ created: false, updated: false, pr: { id: pr.id, state: 'open' } });
+    expect(again.modified).toBe(`branch gitfleet/base-minor was modified by someone else (commit ${humanSha.slice(0, 12)} by test@example.invalid); gitfleet does not update it. Delete the branch to let gitfleet recreate it`);
+    expect(await fake.branchSha(spec().branch)).toBe(humanSha);
+    expect(count(/git-receive-pack$/, 'POST')).toBe(pushes);
+    expect(count(/\/pulls\/\d+$/, 'PATCH')).toBe(0);
+    expect(fake.pulls[0]).toMatchObject({ body: spec().body, state: 'open' });
+    // closing it as superseded leaves it too
+    expect(await gh.closePullRequest(again.pr, 'superseded')).toEqual({ closed: false, reason: again.modified });
+    expect(fake.pulls[0]?.state).toBe('open');
+
+    await fake.deleteBranch(spec().branch);
+    const recreated = await gh.ensurePullRequest(spec({ files: { 'baselines/base.yaml': 'numpy: 1.26.5\n' } }));
+    expect(recreated).toMatchObject({ created: true, pr: { id: '2', state: 'open' } });
+    expect(recreated.modified).toBeUndefined();
+  });
+
+  it('closes a superseded PR: closed, titled so, its branch deleted', async () => {
+    const gh = provider();
+    const { pr } = await gh.ensurePullRequest(spec({ branch: 'gitfleet/base-patch', title: 'Update base (patch)' }));
+    const open = (await gh.listOpen('gitfleet/'))[0]!;
+    expect(await gh.closePullRequest(open, 'superseded by gitfleet/base-minor')).toEqual({ closed: true });
+    expect(fake.pulls[0]).toMatchObject({ number: Number(pr.id), state: 'closed', merged: false, title: 'Update base (patch) (superseded)' });
+    expect(await fake.branchSha('gitfleet/base-patch')).toBeUndefined();
+    expect(await gh.closePullRequest(open, 'again')).toEqual({ closed: true }); // already closed: nothing to do
+    expect(count(/\/pulls\/\d+$/, 'PATCH')).toBe(1);
+  });
+
   it('a protected branch refusing the push (pre-receive hook): clear message, nothing opened, base untouched; recovers when lifted', async () => {
     const gh = provider();
     const main = await fake.branchSha('main');

@@ -10,6 +10,7 @@ import { execRunner } from '../../src/util/exec.js';
 import { EventBus } from '../../src/events/bus.js';
 import type { AnyEvent } from '../../src/events/types.js';
 import { ValidationError } from '../../src/util/errors.js';
+import { registerSummary } from '../../src/cli/host-register.js';
 import { proposeFixture, installedIn, silent } from './helpers.js';
 
 describe('host register', () => {
@@ -43,17 +44,24 @@ describe('host register', () => {
     expect(await installedIn(join(state, 'sandboxes/py'), 'alpha')).toEqual(['1.0.0']);
   }, 120_000);
 
-  it('a second identical registration changes nothing and says so (created and updated both false)', async () => {
+  it('a second identical registration changes nothing, says so and emits no event; a changed one does', async () => {
     const f = await proposeFixture();
     const facts = await collectFacts({ timeoutMs: 1500 });
-    const opts = { runner: execRunner, log: silent, repo: f.repo.remote, stateDir: f.state, facts, name: 'new-02', wave: 'broad' };
+    const events: AnyEvent[] = [];
+    const bus = new EventBus({ host: 'new', sinks: [{ name: 'mem', write: (e) => { events.push(e); } }], log: silent });
+    const opts = { runner: execRunner, log: silent, repo: f.repo.remote, stateDir: f.state, facts, name: 'new-02', wave: 'broad', bus };
     const first = await registerHost(opts);
     expect(first).toMatchObject({ created: true, updated: false });
+    expect(events.map((e) => e.topic)).toEqual(['infrastructure.host.registered']);
     const second = await registerHost(opts);
     expect(second).toMatchObject({ created: false, updated: false });
     expect(second.pr.headSha).toBe(first.pr.headSha);
+    expect(events).toHaveLength(1);
+    expect(registerSummary(second).split('\n')[0]).toBe('already proposed, unchanged (nothing pushed, no event): gitfleet/register-new-02  register host new-02  ' + second.pr.url);
     const changed = await registerHost({ ...opts, labels: { role: 'x' } });
     expect(changed).toMatchObject({ created: false, updated: true });
+    expect(events).toHaveLength(2);
+    expect(registerSummary(changed).split('\n')[0]).toMatch(/^updated: gitfleet\/register-new-02 /);
   });
 
   it('refuses a registration that would not validate (an unknown wave), and proposes nothing', async () => {

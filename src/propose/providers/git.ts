@@ -18,7 +18,8 @@ import { formatDiagnostics } from '../../util/errors.js';
 import type { CommitStatus, PullRequestRef, PullRequestSpec, PullRequests } from '../provider.js';
 import type { ProposalStore } from '../state.js';
 import {
-  assertBranch, commitToBranch, fetchWorkspace, isAncestor, localRef, lsRemote, pushBranch, remoteBranchSha, type Workspace,
+  BOT_AUTHOR, assertBranch, commitToBranch, deleteRemoteBranch, fetchWorkspace, foreignCommits, isAncestor, localRef, lsRemote, modifiedMessage,
+  pushBranch, remoteBranchSha, type Workspace,
 } from '../workspace.js';
 
 export interface GitProviderOptions {
@@ -44,6 +45,8 @@ export interface GitEnsureResult {
   pr: PullRequestRef;
   created: boolean;
   updated: boolean;
+  /** The open branch holds commits gitfleet did not make, so it was left alone: what to do about it. */
+  modified?: string;
   autoMerge?: AutoMergeOutcome;
 }
 
@@ -55,6 +58,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
   const { runner, ws, store } = o;
   const now = o.now ?? (() => new Date());
   const baseRef = () => `refs/remotes/origin/${ws.base}`;
+  const botEmail = (o.author ?? BOT_AUTHOR).email;
 
   async function known(sha: string): Promise<boolean> {
     return (await localRef(runner, ws, sha)) !== undefined;
@@ -136,10 +140,15 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     async ensurePullRequest(spec) {
       assertBranch(spec.branch);
       const existing = await localRef(runner, ws, `refs/remotes/origin/${spec.branch}`);
+      const wasMerged = existing !== undefined && (await mergedIntoBase(existing));
+      if (existing && !wasMerged) {
+        // a human's commit on the bot's branch is theirs: never force-push over it
+        const foreign = await foreignCommits(runner, ws, baseRef(), existing, botEmail);
+        if (foreign.length) return { pr: ref(spec.branch, 'open', existing), created: false, updated: false, modified: modifiedMessage(spec.branch, foreign) };
+      }
       const sha = await commitToBranch(runner, ws, {
         base: spec.base, branch: spec.branch, files: spec.files, message: commitMessage(spec), ...(o.author ? { author: o.author } : {}),
       });
-      const wasMerged = existing !== undefined && (await mergedIntoBase(existing));
       let head = sha;
       const created = existing === undefined || wasMerged;
       let updated = false;
@@ -157,6 +166,18 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
       const autoMerge = await mergeIntoBase(spec.branch, head);
       if (autoMerge.merged) pr.state = 'merged';
       return { pr, created, updated, autoMerge };
+    },
+
+    // A plain git server has nowhere to write the reason; the caller reports it.
+    async closePullRequest(pr, _reason) {
+      assertBranch(pr.branch);
+      const head = await remoteBranchSha(runner, ws, pr.branch);
+      if (!head) return { closed: true };
+      if (!(await known(head))) await fetchWorkspace(runner, ws);
+      const foreign = await foreignCommits(runner, ws, baseRef(), head, botEmail);
+      if (foreign.length) return { closed: false, reason: modifiedMessage(pr.branch, foreign) };
+      await deleteRemoteBranch(runner, ws, pr.branch, head);
+      return { closed: true };
     },
 
     // A plain git server has no labels: the update type is in the branch name and the commit message.

@@ -16,7 +16,9 @@ import type { Runner } from '../../util/exec.js';
 import { GitfleetError, ProviderError, errorMessage } from '../../util/errors.js';
 import { git } from '../../source/git.js';
 import type { CommitStatus, PullRequestRef, PullRequestSpec, PullRequests } from '../provider.js';
-import { assertBranch, commitToBranch, localRef, openWorkspace, pushBranch, type Workspace } from '../workspace.js';
+import {
+  BOT_AUTHOR, assertBranch, commitToBranch, deleteRemoteBranch, foreignCommits, localRef, modifiedMessage, openWorkspace, pushBranch, type Workspace,
+} from '../workspace.js';
 
 /** A personal/installation token, or a GitHub App installation. */
 export type GithubAuth = { token: string } | { appId: number | string; privateKey: string; installationId: number | string };
@@ -52,6 +54,8 @@ export interface GithubEnsureResult {
   pr: PullRequestRef;
   created: boolean;
   updated: boolean;
+  /** The open PR's branch holds commits gitfleet did not make, so it was left alone: what to do about it. */
+  modified?: string;
   autoMerge?: { enabled: boolean; reason?: string };
 }
 
@@ -64,6 +68,7 @@ interface ApiPull {
   merged_at: string | null;
   html_url: string;
   head: { ref: string; sha: string; repo?: { full_name: string } | null };
+  base: { ref: string };
 }
 
 const NEEDS = 'the token lacks rights: needs contents:write and pull_requests:write';
@@ -95,6 +100,7 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
   const octokit = makeClient();
   const nodeIds = new Map<number, string>();
   const gitRunner = authedRunner(o.runner, o.gitRemoteUrl, gitToken);
+  const botEmail = (o.author ?? BOT_AUTHOR).email;
 
   function makeClient(): Octokit {
     const Client = Octokit.plugin(throttling, retry);
@@ -274,6 +280,15 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
         log?.info({ pr: last.number, branch: spec.branch }, 'pull request was closed by a human; not reopened');
         return { pr: toRef(last), created: false, updated: false };
       }
+      if (open && remoteSha) {
+        // a human's commit on the bot's branch is theirs: never force-push over it
+        const foreign = await gitStep(`inspect ${spec.branch}`, () => foreignCommits(gitRunner, ws, `refs/remotes/origin/${spec.base}`, remoteSha, botEmail));
+        if (foreign.length) {
+          const modified = modifiedMessage(spec.branch, foreign);
+          log?.warn({ pr: open.number, branch: spec.branch, reason: modified }, 'pull request branch was modified by someone else; not updating it');
+          return { pr: toRef(open), created: false, updated: false, modified };
+        }
+      }
       const sha = await gitStep(`build the commit for ${spec.branch}`, () =>
         commitToBranch(gitRunner, ws, { base: spec.base, branch: spec.branch, files: spec.files, message: spec.commitMessage, author: o.author }));
       const tree = (rev: string) => git(gitRunner, ['-C', ws.dir, 'rev-parse', `${rev}^{tree}`]);
@@ -299,6 +314,26 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
       const out: GithubEnsureResult = { pr, created: result.created, updated: result.updated };
       if (spec.autoMerge) out.autoMerge = await enableAutoMerge(pr);
       return out;
+    },
+
+    async closePullRequest(pr, reason) {
+      const current = (await api(`read pull request #${pr.id}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: Number(pr.id) }))).data as ApiPull;
+      if (current.state !== 'open') return { closed: true };
+      const base = current.base.ref;
+      assertBranch(pr.branch);
+      assertBranch(base);
+      const ws = await gitStep(`fetch ${redact(o.gitRemoteUrl)}`, () => openWorkspace(gitRunner, o.gitRemoteUrl, o.workspaceDir, base));
+      const head = await localRef(gitRunner, ws, `refs/remotes/origin/${pr.branch}`);
+      if (head) {
+        const foreign = await gitStep(`inspect ${pr.branch}`, () => foreignCommits(gitRunner, ws, `refs/remotes/origin/${ws.base}`, head, botEmail));
+        if (foreign.length) return { closed: false, reason: modifiedMessage(pr.branch, foreign) };
+      }
+      // The title says why: the pull request API has no close reason, and comments are not an endpoint gitfleet uses.
+      const title = current.title.endsWith(' (superseded)') ? current.title : `${current.title} (superseded)`;
+      await api(`close pull request #${pr.id}`, () => octokit.rest.pulls.update({ owner, repo, pull_number: Number(pr.id), state: 'closed', title }));
+      log?.info({ pr: pr.id, branch: pr.branch, reason }, 'pull request closed: superseded');
+      if (head) await gitStep(`delete ${pr.branch}`, () => deleteRemoteBranch(gitRunner, ws, pr.branch, head));
+      return { closed: true };
     },
 
     addLabels,
