@@ -18,6 +18,7 @@ describe('bench/gen-fleet', () => {
     { baselines: 5, templates: 2, policies: 2 },
     { baselines: 12, templates: 4, policies: 3 },
   ])('makes a valid fleet from few parts: %o', async (sizes) => {
+    // @ts-expect-error: a plain JS module of the benchmarks
     const { generateFleet } = await import('../../bench/gen-fleet.js');
     const dir = await mkdtemp(join(tmpdir(), 'gitfleet-genfleet-'));
     dirs.push(dir);
