@@ -151,12 +151,12 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     if (result.status === 'no-changes' && droppedSandboxes(planned.plan).length) {
       await writeJson(paths.inventory, nextInventory(planned.inventory, planned.plan, planned.desired, planned.deps));
     }
-    if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log });
+    if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log, bus: revBus });
     if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {
       bad[planned.revision] = { at: (o.now ?? (() => new Date()))().toISOString(), reason: result.error?.message ?? result.status };
       await writeJson(paths.badRevisions, bad);
     }
-    if (result.status !== 'no-changes' && result.status !== 'rollback-failed') await writeJson(paths.applied, { revision: planned.revision, at: new Date().toISOString(), status: result.status });
+    if (result.status !== 'no-changes' && result.status !== 'rollback-failed') await writeJson(paths.applied, { revision: planned.revision, at: new Date().toISOString(), status: result.status, changed: result.changed });
     return out;
   } finally {
     await bus.close();

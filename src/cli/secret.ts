@@ -11,6 +11,7 @@ import { readIdentity } from '../secrets/identity.js';
 import { proposeRekey, proposeRotation, type SecretProposal } from '../secrets/propose.js';
 import { actor, adminReporting, gitProposalSetup, providerKind, type ProposalSetup } from '../secrets/provider-setup.js';
 import { githubProposalSetup } from '../secrets/github-setup.js';
+import type { SecretProposedPayload } from '../events/types.js';
 
 const HELP = `Usage: gitfleet secret <set|list|rotate|rekey> --host NAME [flags]
 
@@ -38,7 +39,8 @@ Flags:
   --branch B            rotate/rekey: the base branch (default: fleet.yaml \`branch\`, else main)
   --recipient AGE1...   rekey: the host's new recipient
   --identity FILE       rekey: an admin age identity file
-  --state-dir DIR       also append an audit line and the event to DIR's audit.jsonl and
+  --state-dir DIR       also append an audit line and the event (infrastructure.secret.proposed: the new
+                        value is not in effect until the host materializes it) to DIR's audit.jsonl and
                         events.ndjson; rotate/rekey keep their clone there (default: in .git/gitfleet)
 
 Examples:
@@ -81,7 +83,8 @@ export const secretCommand: CliCommand = {
         const value = await valueFrom(ctx, values, key);
         const by = await actor(execRunner, repoDir, ctx.env);
         const r = await setSecret(repoDir, secretCtx, key, value, { now: new Date().toISOString(), by });
-        await report(ctx, host, stateDir, key, r.created ? 'secret.set' : 'secret.rotated', by);
+        // Only written into the work tree: not in effect anywhere yet, so a proposal, not a rotation.
+        await report(ctx, host, stateDir, r.created ? 'secret.set' : 'secret.changed', { key, change: r.created ? 'create' : 'rotate' }, by);
         ctx.stdout.write(`${r.created ? 'added' : 'changed'} ${key} in ${r.file} (encrypted to ${secretCtx.recipients.length} recipient(s)); commit it to apply\n`);
         return 0;
       }
@@ -92,7 +95,8 @@ export const secretCommand: CliCommand = {
         const value = await valueFrom(ctx, values, key);
         const by = await actor(execRunner, repoDir, ctx.env);
         const r = await proposeRotation({ ...setup, host, key, value, by, now: new Date() });
-        await report(ctx, host, stateDir, key, 'secret.rotation-proposed', by);
+        // The host reports `infrastructure.secret.rotated` itself once the merged value is materialized.
+        await report(ctx, host, stateDir, 'secret.rotation-proposed', { key, change: 'rotate', branch: r.pr.branch, ...(r.pr.url ? { url: withoutCredentials(r.pr.url) } : {}) }, by);
         printProposal(ctx, r);
         return 0;
       }
@@ -135,15 +139,20 @@ async function proposalSetup(ctx: CliContext, values: { provider?: string; remot
   return gitProposalSetup({ runner: execRunner, repoDir, stateDir, remote: values.remote, base: values.branch });
 }
 
-/** The event (key only) to the log and, with a state dir, events.ndjson; an audit line there too. */
-async function report(ctx: CliContext, host: string, stateDir: string | undefined, key: string, type: string, by: string): Promise<void> {
+/** `infrastructure.secret.proposed` (key only) to the log and, with a state dir, events.ndjson; an audit line there too. */
+async function report(ctx: CliContext, host: string, stateDir: string | undefined, type: string, proposed: SecretProposedPayload, by: string): Promise<void> {
   const rep = await adminReporting(host, ctx.log, stateDir);
   try {
-    rep.bus.emit('infrastructure.secret.rotated', { key });
-    await rep.audit?.append(type, { host, key, by });
+    rep.bus.emit('infrastructure.secret.proposed', proposed);
+    await rep.audit?.append(type, { host, key: proposed.key, by, ...(proposed.branch ? { branch: proposed.branch } : {}) });
   } finally {
     await rep.close();
   }
+}
+
+// The git provider's URL is the remote's, which may carry a token (https://user:token@host/...): events go to webhooks.
+function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 function printProposal(ctx: CliContext, r: SecretProposal): void {

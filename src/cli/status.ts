@@ -27,6 +27,11 @@ then name: OS, wave, the revision applied ("(head)" when it is the branch head, 
 health (healthy, degraded, failed, pending = never seen, offline = heartbeat older than the
 fleet's staleAfter, unknown = unreadable status), drift, last error and heartbeat age.
 
+Age is measured with this machine's clock: from the host's heartbeat, but never from later than
+when this reader first saw that status (kept in the cache). A heartbeat more than 1m in the
+future is the host's clock running ahead: AGE says "(clock-skew +2d)", and the host still turns
+offline once its status has not changed for staleAfter. See docs/status.md.
+
 Flags:
   --repo URL|DIR    the fleet repository (default: the current directory)
   --branch B        the tracked branch (default: main)

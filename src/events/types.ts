@@ -12,6 +12,8 @@ export type Topic =
   | 'infrastructure.update.rolled_back'
   | 'infrastructure.sandbox.created'
   | 'infrastructure.config.invalid'
+  | 'infrastructure.secret.proposed'
+  | 'infrastructure.secret.created'
   | 'infrastructure.secret.rotated';
 
 /** All topics, in the order DESIGN.md lists them. */
@@ -26,6 +28,8 @@ export const TOPICS = [
   'infrastructure.update.rolled_back',
   'infrastructure.sandbox.created',
   'infrastructure.config.invalid',
+  'infrastructure.secret.proposed',
+  'infrastructure.secret.created',
   'infrastructure.secret.rotated',
 ] as const satisfies readonly Topic[];
 
@@ -87,6 +91,10 @@ export interface UpdateFailedPayload {
   code: string;
   message: string;
   batch?: number;
+  /** `rollback: never`: the packages really changed before the failure (re-read from the targets). */
+  changed?: ChangedPackage[];
+  /** Touched targets that could not be read back after the failure. */
+  unobserved?: string[];
 }
 
 export interface UpdateRolledBackPayload {
@@ -114,7 +122,24 @@ export interface ConfigInvalidPayload {
   diagnostics: ConfigDiagnostic[];
 }
 
-/** Only the key that rotated: a value never goes into an event. */
+/**
+ * A new value for a secret is in the desired state but not yet in effect on the host: `secret set` wrote it
+ * into a work tree (`branch` absent: the admin commits it) or `secret rotate` opened a pull request. Key only.
+ */
+export interface SecretProposedPayload {
+  key: string;
+  /** `create`: the host has no such key yet; `rotate`: it replaces the key's current value. */
+  change: 'create' | 'rotate';
+  branch?: string;
+  url?: string;
+}
+
+/** The host materialized a key it did not have: its first value is in effect. Key only, never the value. */
+export interface SecretCreatedPayload {
+  key: string;
+}
+
+/** The host materialized a changed value for a key it had: the rotation is in effect. Key only, never the value. */
 export interface SecretRotatedPayload {
   key: string;
 }
@@ -131,6 +156,8 @@ export interface EventPayloads {
   'infrastructure.update.rolled_back': UpdateRolledBackPayload;
   'infrastructure.sandbox.created': SandboxCreatedPayload;
   'infrastructure.config.invalid': ConfigInvalidPayload;
+  'infrastructure.secret.proposed': SecretProposedPayload;
+  'infrastructure.secret.created': SecretCreatedPayload;
   'infrastructure.secret.rotated': SecretRotatedPayload;
 }
 

@@ -17,8 +17,9 @@ export function healthChanges(before: FleetView | undefined, after: FleetView): 
   for (const h of after.hosts) {
     const p = prev.get(h.host);
     if (!p || p.health === h.health) continue;
+    const skew = h.clockSkewSeconds === null ? '' : `; its heartbeat is ${h.clockSkewSeconds} s ahead of this reader's clock (clock skew), so its age counts from when its status was last seen to change`;
     const reason = h.health === 'offline'
-      ? `no heartbeat for ${h.ageSeconds ?? '?'} s (older than the fleet's staleAfter)`
+      ? `no heartbeat for ${h.ageSeconds ?? '?'} s (older than the fleet's staleAfter)${skew}`
       : h.lastError ? `${h.lastError.code}: ${h.lastError.message}` : undefined;
     out.push({ host: h.host, from: p.health, to: h.health, ...(reason ? { reason } : {}) });
   }

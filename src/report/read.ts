@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Runner } from '../util/exec.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { exists } from '../util/exists.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { git, gitCommand } from '../source/git.js';
 import { CommandError, runChecked } from '../util/exec.js';
@@ -8,15 +12,19 @@ import { ensureGitDir, STATUS_FILE } from './publish.js';
 import { parseHostStatus } from './validate.js';
 import { repoArgument } from './repo.js';
 
-export { deriveHealth, heartbeatAgeMs, DEFAULT_STALE_AFTER_MS, type FleetHealth } from './health.js';
+export { deriveHealth, heartbeatAgeMs, judgeHeartbeat, DEFAULT_STALE_AFTER_MS, CLOCK_SKEW_TOLERANCE_MS, type FleetHealth } from './health.js';
 
 const STATUS_PREFIX = 'refs/gitfleet/status/';
+/** Beside the cache's refs: when this reader first saw each host's current status commit, by its own clock. */
+export const OBSERVED_FILE = 'gitfleet-observed.json';
 
 export interface ReadOptions {
   /** The tracked branch whose head is read alongside (default `main`). */
   branch?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** The reader's clock, for `observedAt` (tests inject it). */
+  now?: () => Date;
 }
 
 /** One host's published status, or why it could not be read (the host is then shown as `unknown`). */
@@ -26,6 +34,11 @@ export interface PublishedStatus {
   commit: string;
   status: HostStatus | null;
   error: string | null;
+  /**
+   * When this reader (its cache) first saw `commit`, by the reader's own clock: the status is at least this old
+   * whatever the host's clock says. Recorded in the cache, so it survives between runs.
+   */
+  observedAt?: string;
 }
 
 export interface FleetStatusRead {
@@ -74,15 +87,44 @@ export async function readFleetStatus(runner: Runner, repo: string, workDir: str
   // cat-file output is read raw: trimming would cut a blob's final newline and break its size and hash check.
   const raw = async (input: string) => (await runChecked(runner, gitCommand(['-C', workDir, 'cat-file', '--batch'], { input, env: opts.env, timeoutMs: opts.timeoutMs ?? 120_000 }))).stdout;
   const items = await readBlobs(raw, refs.map((r) => `${r.commit}:${STATUS_FILE}`));
+  const observed = await observe(workDir, refs, (opts.now ?? (() => new Date()))());
   const hosts = refs.map((r, i): PublishedStatus => {
     const item = items[i] ?? { error: 'not read' };
-    if ('error' in item) return { host: r.host, commit: r.commit, status: null, error: item.error };
+    const observedAt = observed[r.host]!.at;
+    if ('error' in item) return { host: r.host, commit: r.commit, status: null, error: item.error, observedAt };
     const parsed = parseHostStatus(item.text, r.host);
     return 'status' in parsed
-      ? { host: r.host, commit: r.commit, status: parsed.status, error: null }
-      : { host: r.host, commit: r.commit, status: null, error: parsed.error };
+      ? { host: r.host, commit: r.commit, status: parsed.status, error: null, observedAt }
+      : { host: r.host, commit: r.commit, status: null, error: parsed.error, observedAt };
   });
   return { branch, head, hosts };
+}
+
+type Observations = Record<string, { commit: string; at: string }>;
+
+/**
+ * Keeps, per host, the time this cache first saw its current status commit (a new commit is seen now); hosts whose
+ * ref is gone are forgotten. Written only when something changed, so a no-op read stays a read.
+ */
+async function observe(workDir: string, refs: readonly { host: string; commit: string }[], now: Date): Promise<Observations> {
+  const path = join((await exists(join(workDir, '.git'))) ? join(workDir, '.git') : workDir, OBSERVED_FILE);
+  let prev: Observations = {};
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) prev = parsed as Observations;
+  } catch {
+    // missing or damaged: every status counts as seen now, which is what a first run sees anyway
+  }
+  const next: Observations = {};
+  let changed = Object.keys(prev).length !== refs.length;
+  for (const r of refs) {
+    const p = Object.hasOwn(prev, r.host) ? prev[r.host] : undefined;
+    const keep = p && p.commit === r.commit && typeof p.at === 'string' && !Number.isNaN(Date.parse(p.at));
+    next[r.host] = keep ? { commit: p.commit, at: p.at } : { commit: r.commit, at: now.toISOString() };
+    if (!keep) changed = true;
+  }
+  if (changed) await writeFileAtomic(path, `${JSON.stringify(next)}\n`);
+  return next;
 }
 
 type Git = (args: string[], input?: string) => Promise<string>;

@@ -7,7 +7,7 @@ const COLOURS: Record<FleetHealth, string> = { healthy: '32', degraded: '33', fa
 /** The fleet table as text: one line per host and a summary line. */
 export function renderFleetTable(view: FleetView, opts: { colour?: boolean } = {}): string {
   const header = ['HOST', 'OS', 'WAVE', 'REVISION', 'HEALTH', 'DRIFT', 'LAST ERROR', 'AGE'];
-  const rows = view.hosts.map((r) => [r.host, r.os ?? '-', r.wave ?? '-', revisionCell(r), r.health, r.drift === null ? '-' : String(r.drift), errorCell(r), ageCell(r.ageSeconds)]);
+  const rows = view.hosts.map((r) => [r.host, r.os ?? '-', r.wave ?? '-', revisionCell(r), r.health, r.drift === null ? '-' : String(r.drift), errorCell(r), ageWithSkew(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[], health?: FleetHealth) => cells.map((c, i) => {
     const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
@@ -43,6 +43,12 @@ function errorCell(r: HostRow): string {
 
 function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+// A heartbeat from the future is the host's clock, not its liveness: say so next to the age the reader measured.
+function ageWithSkew(r: HostRow): string {
+  const age = r.ageSeconds === null && r.heartbeat !== null ? '?' : ageCell(r.ageSeconds);
+  return r.clockSkewSeconds === null ? age : `${age} (clock-skew +${ageCell(r.clockSkewSeconds)})`;
 }
 
 /** `12s`, `5m`, `3h`, `2d`; `never` when the host never reported. */

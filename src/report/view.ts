@@ -1,6 +1,6 @@
 import { parseDuration } from '../fleet/platform.js';
 import { waveIndex, type Wave } from '../agent/waves.js';
-import { DEFAULT_STALE_AFTER_MS, deriveHealth, heartbeatAgeMs, type FleetHealth } from './health.js';
+import { DEFAULT_STALE_AFTER_MS, judgeHeartbeat, type FleetHealth } from './health.js';
 import type { FleetStatusRead } from './read.js';
 import type { HostStatus } from './types.js';
 
@@ -25,7 +25,12 @@ export interface HostRow {
   drift: number | null;
   lastError: { code: string; message: string; at: string } | null;
   heartbeat: string | null;
+  /** Seconds since the host was last known alive, by this reader's clock (see judgeHeartbeat); null: never seen, or unknown. */
   ageSeconds: number | null;
+  /** How far the heartbeat is ahead of this reader's clock beyond the tolerance (the host's clock is wrong); else null. */
+  clockSkewSeconds: number | null;
+  /** When this reader first saw the host's current status (its own clock). */
+  observedAt: string | null;
   /** Why the published status could not be read (health `unknown`). */
   statusError: string | null;
 }
@@ -51,18 +56,20 @@ export function buildFleetView(read: FleetStatusRead, fleet: FleetInfo | null, n
     const s: HostStatus | null = p?.status ?? null;
     const waveName = declared?.wave ?? s?.wave;
     const applied = s?.revision.applied ?? null;
-    const age = s ? heartbeatAgeMs(s, now) : null;
+    const judged = s ? judgeHeartbeat(s.heartbeat, now, staleAfterMs, p?.observedAt) : null;
     return {
       host,
       inFleet: declared !== undefined,
       os: s?.os ?? declared?.os ?? null,
       wave: waves.length ? waves[waveIndex(waves, waveName)]!.name : (waveName ?? null),
       revision: { applied, attempted: s?.revision.attempted ?? null, isHead: applied && read.head ? applied === read.head : null },
-      health: p?.error ? 'unknown' : s ? deriveHealth(s, now, staleAfterMs) : 'pending',
+      health: p?.error ? 'unknown' : s ? (judged!.stale ? 'offline' : s.health) : 'pending',
       drift: s?.drift ?? null,
       lastError: s?.lastError ?? null,
       heartbeat: s?.heartbeat ?? null,
-      ageSeconds: age === null ? null : Math.round(age / 1000),
+      ageSeconds: judged?.ageMs == null ? null : Math.round(judged.ageMs / 1000),
+      clockSkewSeconds: judged?.skewMs == null ? null : Math.round(judged.skewMs / 1000),
+      observedAt: p?.observedAt ?? null,
       statusError: p?.error ?? null,
     };
   });

@@ -1,16 +1,26 @@
-// Called by applyHost after a successful apply: materialize, then one audit line per change.
+// Called by applyHost after a successful apply: materialize, then one audit line (and event) per change.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../events/audit.js';
+import type { EventBus } from '../events/bus.js';
 import type { FleetModel } from '../fleet/model.js';
 import type { DesiredHost } from '../fleet/resolve.js';
 import { materializeSecrets, type MaterializeResult } from './materialize.js';
 
 export type { MaterializeResult } from './materialize.js';
 
-/** Materializes the host's secrets and audits each change by key (never by value). */
-export async function materializeAfterApply(a: { model: FleetModel; desired: DesiredHost; stateDir: string; audit: AuditLog; log: Logger }): Promise<MaterializeResult> {
+/**
+ * Materializes the host's secrets and audits each change by key (never by value). Events say what is now in
+ * effect on this host: `infrastructure.secret.created` for a key it did not have, `infrastructure.secret.rotated`
+ * for a changed value; a proposal (`secret set`, `secret rotate`) is only `infrastructure.secret.proposed`.
+ */
+export async function materializeAfterApply(a: { model: FleetModel; desired: DesiredHost; stateDir: string; audit: AuditLog; log: Logger; bus: EventBus }): Promise<MaterializeResult> {
   const r = await materializeSecrets({ model: a.model, host: a.desired.name, stateDir: a.stateDir, sandboxes: a.desired.sandboxes });
-  for (const key of r.written) await a.audit.append('secret.materialized', { key });
+  const created = new Set(r.created);
+  for (const key of r.written) {
+    await a.audit.append('secret.materialized', { key });
+    if (created.has(key)) a.bus.emit('infrastructure.secret.created', { key });
+    else a.bus.emit('infrastructure.secret.rotated', { key });
+  }
   for (const key of r.removed) await a.audit.append('secret.removed', { key });
   for (const sandbox of r.envWritten) await a.audit.append('secret.env-written', { sandbox });
   for (const sandbox of r.envRemoved) await a.audit.append('secret.env-removed', { sandbox });

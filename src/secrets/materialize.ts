@@ -8,7 +8,7 @@ import { errorMessage } from '../util/errors.js';
 import { statePaths } from '../util/state-dir.js';
 import type { ValueDecrypter } from './age.js';
 import { isSecretKey } from './names.js';
-import { isEnvName, renderEnvFile } from './env-file.js';
+import { envValueProblem, isEnvName, renderEnvFile } from './env-file.js';
 
 const LANES = 4;
 const WRITE_LANES = 16;
@@ -26,6 +26,8 @@ export interface SecretError {
 /** What changed: keys written (new or changed value), keys removed, sandbox env files written or removed. */
 export interface MaterializeResult {
   written: string[];
+  /** The keys of `written` that had no local value before (the rest of `written` changed value: a rotation in effect). */
+  created: string[];
   removed: string[];
   envWritten: string[];
   envRemoved: string[];
@@ -47,7 +49,7 @@ export interface MaterializeOptions {
  * A key that fails keeps its previous local file and is reported; the others still apply.
  */
 export async function materializeSecrets(o: MaterializeOptions): Promise<MaterializeResult> {
-  const out: MaterializeResult = { written: [], removed: [], envWritten: [], envRemoved: [], errors: [] };
+  const out: MaterializeResult = { written: [], created: [], removed: [], envWritten: [], envRemoved: [], errors: [] };
   const store = statePaths(o.stateDir).secrets;
   await mkdir(store, { recursive: true, mode: 0o700 });
   await chmod(store, 0o700);
@@ -74,7 +76,7 @@ export async function materializeSecrets(o: MaterializeOptions): Promise<Materia
   }
   // Decrypt everything first, then write: a write never starts from a half-decrypted set.
   const pending = [...values];
-  const wrote = await mapLanes(pending, WRITE_LANES, async (_lane, [key, value]): Promise<boolean | SecretError> => {
+  const wrote = await mapLanes(pending, WRITE_LANES, async (_lane, [key, value]): Promise<Written | SecretError> => {
     try {
       return await writeIfChanged(join(store, key), value);
     } catch (err) {
@@ -82,8 +84,11 @@ export async function materializeSecrets(o: MaterializeOptions): Promise<Materia
     }
   });
   wrote.forEach((w, i) => {
-    if (w === true) out.written.push(pending[i]![0]);
-    else if (w !== false) out.errors.push(w);
+    if (typeof w === 'object') out.errors.push(w);
+    else if (w !== 'unchanged') {
+      out.written.push(pending[i]![0]);
+      if (w === 'created') out.created.push(pending[i]![0]);
+    }
   });
   await prune(store, new Set(entries.map(([k]) => k)), out);
   for (const sb of o.sandboxes) await envFile(sb, values, failed, out);
@@ -115,26 +120,33 @@ async function envFile(sb: Pick<DesiredSandbox, 'name' | 'path' | 'secrets'>, va
     if (!isEnvName(key)) problems.push({ key, code: 'secret.env-name', message: `sandbox "${sb.name}": secret key "${key}" cannot be an environment variable name (use letters, digits and "_")` });
     else if (failed.has(key)) problems.push({ key, code: 'secret.env-skipped', message: `sandbox "${sb.name}": ${ENV_FILE} was not updated because secret "${key}" failed` });
     else if (!values.has(key)) problems.push({ key, code: 'secret.missing', message: `sandbox "${sb.name}" asks for secret "${key}", which secrets/<host>.yaml does not have` });
+    else {
+      const why = envValueProblem(values.get(key)!);
+      if (why) problems.push({ key, code: 'secret.env-value', message: `sandbox "${sb.name}": the value of secret "${key}" ${why}; it stays in the store only` });
+    }
   }
   // The env file is all or nothing: a file missing one key would start a service with half its settings.
   if (problems.length) { out.errors.push(...problems); return; }
   try {
-    if (await writeIfChanged(path, renderEnvFile(sb.secrets.map((k) => [k, values.get(k)!] as const)))) out.envWritten.push(sb.name);
+    if ((await writeIfChanged(path, renderEnvFile(sb.secrets.map((k) => [k, values.get(k)!] as const)))) !== 'unchanged') out.envWritten.push(sb.name);
   } catch (err) {
     out.errors.push({ key: sb.secrets[0]!, code: 'secret.write-failed', message: `sandbox "${sb.name}": cannot write ${ENV_FILE}: ${errorMessage(err)}` });
   }
 }
 
+/** What a write did: nothing (same content), a file that did not exist, or new content over an old one. */
+type Written = 'unchanged' | 'created' | 'changed';
+
 /** Writes (0600, atomically) when the content differs; fixes a too-open mode either way. */
-async function writeIfChanged(path: string, text: string): Promise<boolean> {
+async function writeIfChanged(path: string, text: string): Promise<Written> {
   let current: string | undefined;
   try { current = await readFile(path, 'utf8'); } catch { current = undefined; }
   if (current === text) {
     if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
-    return false;
+    return 'unchanged';
   }
   await writeFileAtomic(path, text, 0o600);
-  return true;
+  return current === undefined ? 'created' : 'changed';
 }
 
 /** Maps `items` with at most `lanes` calls in flight (lane i takes items i, i+lanes, ...); results keep input order. */

@@ -101,6 +101,28 @@ describe('gitfleet secret', () => {
     await expect(run(['rotate', '--host', 'h1', 'NOPE'], f.repo.work, 'x')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
+  it('set and rotate emit infrastructure.secret.proposed (key only); only the host reports created or rotated', async () => {
+    const f = await fleetRepo();
+    const state = join(f.dir, 'admin-state');
+    const events = async () => (await readFile(join(state, 'events.ndjson'), 'utf8')).split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { topic: string; host: string; payload: Record<string, unknown> });
+    await run(['set', '--host', 'h1', 'DB_PASSWORD', '--state-dir', state], f.repo.work, 'first-secret');
+    await run(['set', '--host', 'h1', 'DB_PASSWORD', '--state-dir', state], f.repo.work, 'second-secret');
+    await git(f.repo.work, ['add', '-A']);
+    await git(f.repo.work, ['commit', '-q', '-m', 'secret']);
+    await git(f.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+    await run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--provider', 'git', '--state-dir', state], f.repo.work, 'third-secret');
+    const got = await events();
+    expect(got.map((e) => [e.topic, e.host, e.payload])).toEqual([
+      ['infrastructure.secret.proposed', 'h1', { key: 'DB_PASSWORD', change: 'create' }],
+      ['infrastructure.secret.proposed', 'h1', { key: 'DB_PASSWORD', change: 'rotate' }],
+      ['infrastructure.secret.proposed', 'h1', { key: 'DB_PASSWORD', change: 'rotate', branch: 'gitfleet/secret-h1-DB_PASSWORD', url: `${f.repo.remote}#gitfleet/secret-h1-DB_PASSWORD` }],
+    ]);
+    const audit = (await readFile(join(state, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(audit).toEqual(['secret.set', 'secret.changed', 'secret.rotation-proposed']);
+    expect(JSON.stringify(got)).not.toMatch(/first-secret|second-secret|third-secret/);
+  });
+
   it('rekey re-encrypts every value to the new host key with an admin identity, as one branch', async () => {
     const f = await fleetRepo();
     await run(['set', '--host', 'h1', 'A'], f.repo.work, 'value-a');

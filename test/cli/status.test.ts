@@ -82,8 +82,23 @@ describe('gitfleet status', () => {
     expect(view.hosts.map((h) => [h.host, h.wave, h.health, h.inFleet])).toEqual([
       ['zeta-canary', 'canary', 'healthy', true], ['alpha', 'broad', 'degraded', true], ['bravo', 'broad', 'offline', true], ['newbie', 'broad', 'pending', true],
     ]);
-    expect(Object.keys(view.hosts[0]!)).toEqual(['host', 'inFleet', 'os', 'wave', 'revision', 'health', 'drift', 'lastError', 'heartbeat', 'ageSeconds', 'statusError']);
+    expect(Object.keys(view.hosts[0]!)).toEqual(['host', 'inFleet', 'os', 'wave', 'revision', 'health', 'drift', 'lastError', 'heartbeat', 'ageSeconds', 'clockSkewSeconds', 'observedAt', 'statusError']);
     expect(view.hosts[1]).toMatchObject({ revision: { applied: old, attempted: head, isHead: false }, lastError: { code: 'ValidationFailed' } });
+  });
+
+  it('a host whose clock runs days ahead is flagged, and goes offline once its status stops changing', async () => {
+    const skewRepo = await testRepo(join(dir, 'skew'));
+    await skewRepo.commit({ 'fleet.yaml': 'apiVersion: gitfleet/v1\nkind: Fleet\nname: lab\nstaleAfter: 2s\n', 'hosts/ahead.yaml': host('ahead') });
+    await publishStatus(execRunner, skewRepo.remote, makeStatus('ahead', { heartbeat: new Date(Date.now() + 3 * 86_400_000).toISOString() }), { workDir: join(dir, 'pub-skew') });
+    const first = await run(['status', '--repo', skewRepo.remote, '--json'], env);
+    const row = (out: string) => (JSON.parse(out) as { hosts: { health: string; clockSkewSeconds: number | null; ageSeconds: number | null }[] }).hosts[0]!;
+    expect(row(first.out)).toMatchObject({ health: 'healthy', ageSeconds: 0, clockSkewSeconds: expect.any(Number) });
+    expect(row(first.out).clockSkewSeconds).toBeGreaterThan(3 * 86_400 - 60);
+    const table = await run(['status', '--repo', skewRepo.remote], env);
+    expect(table.out).toMatch(/^ahead .*healthy .* \ds \(clock-skew \+[23]d\)$/m);
+    // the same status, 2 s later by this reader's clock: older than staleAfter, whatever the host's clock says
+    await new Promise((r) => setTimeout(r, 2_200));
+    expect(row((await run(['status', '--repo', skewRepo.remote, '--json'], env)).out)).toMatchObject({ health: 'offline', ageSeconds: expect.any(Number) });
   });
 
   it('--watch prints plain repeated tables off a TTY until SIGINT', async () => {

@@ -12,7 +12,7 @@ import { makeStatus } from './helpers.js';
 
 const row = (host: string, health: HostRow['health'], over: Partial<HostRow> = {}): HostRow => ({
   host, inFleet: true, os: 'linux', wave: null, revision: { applied: null, attempted: null, isHead: null }, health, drift: 0,
-  lastError: null, heartbeat: null, ageSeconds: 400, statusError: null, ...over,
+  lastError: null, heartbeat: null, ageSeconds: 400, clockSkewSeconds: null, observedAt: null, statusError: null, ...over,
 });
 const view = (hosts: HostRow[]) => ({ hosts }) as unknown as FleetView;
 

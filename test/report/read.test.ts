@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRunner, type Command, type Runner } from '../../src/util/exec.js';
 import { publishStatus } from '../../src/report/publish.js';
-import { deriveHealth, readFleetStatus } from '../../src/report/read.js';
+import { deriveHealth, judgeHeartbeat, readFleetStatus } from '../../src/report/read.js';
 import { parseBatchOutput } from '../../src/report/batch.js';
 import { isAncestor, ancestryOracle } from '../../src/report/ancestry.js';
 import { git, testRepo } from '../helpers/git.js';
@@ -68,6 +68,26 @@ describe('readFleetStatus', () => {
     expect(again.hosts.map((h) => [h.host, h.status?.health])).toEqual([['a', 'failed']]);
   });
 
+  it('records when this reader first saw each status commit, across reads, by its own clock', async () => {
+    const repo = await testRepo(join(dir, 'r-obs'));
+    await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const cache = join(dir, 'cache-obs');
+    const at = (iso: string) => ({ now: () => new Date(iso) });
+    // a host whose clock runs a day ahead
+    await publishStatus(execRunner, repo.remote, makeStatus('ahead', { heartbeat: '2024-05-02T12:00:00.000Z' }), { workDir: join(dir, 'p-obs') });
+    await publishStatus(execRunner, repo.remote, makeStatus('ok', { heartbeat: '2024-05-01T11:59:00.000Z' }), { workDir: join(dir, 'p-obs') });
+    const first = await readFleetStatus(execRunner, repo.remote, cache, at('2024-05-01T12:00:00.000Z'));
+    expect(first.hosts.map((h) => [h.host, h.observedAt])).toEqual([['ahead', '2024-05-01T12:00:00.000Z'], ['ok', '2024-05-01T12:00:00.000Z']]);
+    // unchanged statuses keep their first sighting; a new one from 'ok' is seen at the later read
+    await publishStatus(execRunner, repo.remote, makeStatus('ok', { heartbeat: '2024-05-01T12:09:00.000Z' }), { workDir: join(dir, 'p-obs') });
+    const later = await readFleetStatus(execRunner, repo.remote, cache, at('2024-05-01T12:10:00.000Z'));
+    expect(later.hosts.map((h) => [h.host, h.observedAt])).toEqual([['ahead', '2024-05-01T12:00:00.000Z'], ['ok', '2024-05-01T12:10:00.000Z']]);
+    // so the host ahead, silent for 10 minutes, is offline even though its heartbeat is still "tomorrow"
+    const ahead = later.hosts[0]!;
+    expect(deriveHealth(ahead.status!, Date.parse('2024-05-01T12:10:00.000Z'), 300_000, ahead.observedAt)).toBe('offline');
+    expect(deriveHealth(later.hosts[1]!.status!, Date.parse('2024-05-01T12:10:00.000Z'), 300_000, later.hosts[1]!.observedAt)).toBe('healthy');
+  });
+
   it('reads statuses of a repository that has no such branch', async () => {
     const repo = await testRepo(join(dir, 'r3'));
     await publishStatus(execRunner, repo.remote, makeStatus('solo'), { workDir: join(dir, 'p3') });
@@ -104,8 +124,23 @@ describe('deriveHealth', () => {
     ['fresh', at + 1000, 'degraded'],
     ['exactly at the stale threshold', at + 300_000, 'degraded'],
     ['just past the threshold', at + 300_001, 'offline'],
-    ['clock skew (heartbeat in the future)', at - 60_000, 'degraded'],
+    ['heartbeat in the future within the clock-skew tolerance', at - 60_000, 'degraded'],
+    ['heartbeat beyond the tolerance in the future, never observed: nothing shows it alive', at - 60_001, 'offline'],
+    ['heartbeat years ahead, never observed', at - 5 * 365 * 86_400_000, 'offline'],
   ] as const)('%s → %s', (_what, now, want) => expect(deriveHealth(s, now, 300_000)).toBe(want));
+  it.each([
+    ['a day ahead, first seen a minute ago', at - 86_400_000, at - 86_400_000 - 60_000, 'degraded'],
+    ['a day ahead, unchanged since first seen 6 minutes ago', at - 86_400_000, at - 86_400_000 - 360_000, 'offline'],
+    ['years ahead, unchanged for 6 minutes', at - 5 * 365 * 86_400_000, at - 5 * 365 * 86_400_000 - 360_000, 'offline'],
+    ['a correct clock, seen long after it was written: the heartbeat counts', at + 360_000, at + 300_000, 'offline'],
+    ['a correct clock, fresh', at + 1000, at + 1000, 'degraded'],
+  ] as const)('observed: %s → %s', (_what, now, observedAt, want) => expect(deriveHealth(s, now, 300_000, observedAt)).toBe(want));
+  it('judges age by the reader\'s clock and flags the skew', () => {
+    expect(judgeHeartbeat(s.heartbeat, at - 86_400_000, 300_000, at - 86_400_000 - 60_000)).toEqual({ ageMs: 60_000, skewMs: 86_400_000, stale: false });
+    expect(judgeHeartbeat(s.heartbeat, at - 86_400_000, 300_000)).toEqual({ ageMs: null, skewMs: 86_400_000, stale: true });
+    expect(judgeHeartbeat(s.heartbeat, at - 30_000, 300_000)).toEqual({ ageMs: 0, skewMs: null, stale: false });
+    expect(judgeHeartbeat(s.heartbeat, at + 42_000, 300_000, at + 40_000)).toEqual({ ageMs: 42_000, skewMs: null, stale: false });
+  });
   it('an unreadable heartbeat is offline', () => expect(deriveHealth({ ...s, heartbeat: 'yesterday' }, at, 300_000)).toBe('offline'));
 });
 

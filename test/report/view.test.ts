@@ -41,6 +41,21 @@ describe('buildFleetView', () => {
     expect(text.trimEnd().split('\n').pop()).toBe('fleet lab at main ddddddd · 4 hosts: 1 healthy, 1 pending, 1 offline, 1 unknown');
   });
 
+  it('a host whose clock runs ahead: age counts from when the reader first saw its status, with a clock-skew note', () => {
+    const ahead = makeStatus('ahead', { heartbeat: '2024-05-02T14:00:00.000Z' }); // 26 h in the future
+    const rows = (observedAt?: string) => buildFleetView({ branch: 'main', head: null, hosts: [{ host: 'ahead', commit: 'c', status: ahead, error: null, ...(observedAt ? { observedAt } : {}) }] }, info, NOW);
+    const row = (observedAt?: string) => rows(observedAt).hosts.find((h) => h.host === 'ahead');
+    const fresh = rows('2024-05-01T11:59:00.000Z');
+    expect(row('2024-05-01T11:59:00.000Z')).toMatchObject({ health: 'healthy', ageSeconds: 60, clockSkewSeconds: 26 * 3600, observedAt: '2024-05-01T11:59:00.000Z' });
+    expect(renderFleetTable(fresh)).toMatch(/ahead .*healthy .* 1m \(clock-skew \+26h\)\n/);
+    // silent for longer than staleAfter (2m): offline, however far ahead its heartbeat is
+    expect(row('2024-05-01T11:57:00.000Z')).toMatchObject({ health: 'offline', ageSeconds: 180, clockSkewSeconds: 26 * 3600 });
+    // never observed (a caller without a cache): its age cannot be told, so nothing shows it alive
+    const unseen = rows();
+    expect(row()).toMatchObject({ health: 'offline', ageSeconds: null, clockSkewSeconds: 26 * 3600 });
+    expect(renderFleetTable(unseen)).toMatch(/offline .* \? \(clock-skew \+26h\)\n/);
+  });
+
   it('without a fleet (no branch) lists the published hosts with their own waves', () => {
     const view = buildFleetView({ branch: 'main', head: null, hosts: [{ host: 'h', commit: 'c', status: makeStatus('h', { wave: 'w1', heartbeat: NOW.toISOString() }), error: null }] }, null, NOW);
     expect(view.hosts[0]).toMatchObject({ wave: 'w1', health: 'healthy', revision: { applied: null, isHead: null } });

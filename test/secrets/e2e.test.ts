@@ -94,6 +94,10 @@ describe('secrets end to end', () => {
     const a1 = await apply('h1');
     expect(a1.result?.status).toBe('applied');
     expect(a1.secrets).toMatchObject({ written: ['DB_PASSWORD', 'API_TOKEN'], errors: [] });
+    // The host's events say what is in effect there: first values are created, not rotated.
+    const secretEvents = async () => (await readFile(statePaths(state.h1).events, 'utf8')).split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { topic: string; payload: { key?: string } }).filter((e) => e.topic.startsWith('infrastructure.secret.')).map((e) => `${e.topic} ${e.payload.key}`);
+    expect(await secretEvents()).toEqual(['infrastructure.secret.created DB_PASSWORD', 'infrastructure.secret.created API_TOKEN']);
     expect(await store('h1')).toEqual({ API_TOKEN: V.tok1, DB_PASSWORD: V.db1 });
     const envPath = join(state.h1, 'sandboxes', 'app', ENV_FILE);
     expect(await readFile(envPath, 'utf8')).toContain(`DB_PASSWORD=${V.db1}\nAPI_TOKEN=${V.tok1}\n`);
@@ -112,8 +116,11 @@ describe('secrets end to end', () => {
     await git(repo.work, ['fetch', '-q', 'origin']);
     await git(repo.work, ['merge', '-q', '--no-ff', '-m', 'merge rotation', `origin/${branch}`]);
     await git(repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+    // An open rotation PR is not a rotation: nothing was reported on the host until the merge is applied.
+    expect(await secretEvents()).toHaveLength(2);
     const a2 = await apply('h1');
     expect(a2.secrets).toMatchObject({ written: ['DB_PASSWORD'], removed: [], errors: [] });
+    expect((await secretEvents()).slice(2)).toEqual(['infrastructure.secret.rotated DB_PASSWORD']);
     expect(await store('h1')).toEqual({ API_TOKEN: V.tok1, DB_PASSWORD: V.db2 });
     expect(await readFile(envPath, 'utf8')).not.toContain(V.db1);
     expect(await readFile(envPath, 'utf8')).toContain(`DB_PASSWORD=${V.db2}\n`);

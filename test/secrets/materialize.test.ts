@@ -6,7 +6,6 @@ import { smallFleet, validateMemory } from '../helpers/fleet.js';
 import { encryptValue, newIdentity } from '../../src/secrets/age.js';
 import { createIdentity } from '../../src/secrets/identity.js';
 import { ENV_FILE, materializeSecrets } from '../../src/secrets/materialize.js';
-import { quoteEnvValue } from '../../src/secrets/env-file.js';
 import { execRunner } from '../../src/util/exec.js';
 import { statePaths } from '../../src/util/state-dir.js';
 import { tamperPayload, tempDir } from './helpers.js';
@@ -47,7 +46,7 @@ describe('materializeSecrets', () => {
       'secrets/h2.yaml': secretsDoc('h2', { H2_ONLY: await encryptValue('h2-readable-by-h1', [h1.recipient, h2.recipient]), BROKEN: tamperPayload(await encryptValue('x', [h1.recipient])) }),
     });
     const r = await materializeSecrets({ model: m, host: 'h1', stateDir: state, sandboxes: [] });
-    expect(r).toEqual({ written: ['DB_PASSWORD', 'API_TOKEN'], removed: [], envWritten: [], envRemoved: [], errors: [] });
+    expect(r).toEqual({ written: ['DB_PASSWORD', 'API_TOKEN'], created: ['DB_PASSWORD', 'API_TOKEN'], removed: [], envWritten: [], envRemoved: [], errors: [] });
     expect(await storeFiles(state)).toEqual({ API_TOKEN: 'tok-1', DB_PASSWORD: 'pw-1' });
     for (const f of ['API_TOKEN', 'DB_PASSWORD']) expect((await stat(join(statePaths(state).secrets, f))).mode & 0o777).toBe(0o600);
     expect((await stat(statePaths(state).secrets)).mode & 0o777).toBe(0o700);
@@ -65,6 +64,7 @@ describe('materializeSecrets', () => {
     const m2 = await model({ 'hosts/h1.yaml': hostDoc('h1', h1.recipient), 'secrets/h1.yaml': secretsDoc('h1', { A: tamperPayload(await enc('a-2')), B: await enc('b-2') }) });
     const r = await materializeSecrets({ model: m2, host: 'h1', stateDir: state, sandboxes: [] });
     expect(r.written).toEqual(['B']);
+    expect(r.created).toEqual([]); // B had a value: a changed one is a rotation, not a creation
     expect(r.removed).toEqual(['C']);
     expect(r.errors).toEqual([{ key: 'A', code: 'secret.tampered', message: expect.stringMatching(/secret "A" of host "h1": .*modified/) }]);
     // A keeps its last good value rather than being half-written or dropped
@@ -115,9 +115,16 @@ describe('materializeSecrets', () => {
     expect((await readdir(app)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it.each([
-    ['plain', 'plain'], ['with space', "'with space'"], ["it's", `'it'\\''s'`], ['$HOME', "'$HOME'"], ['a\nb', "'a\nb'"],
-  ])('quotes %j as %s', (v, q) => {
-    expect(quoteEnvValue(v)).toBe(q);
+  it('leaves the env file alone when a value cannot be an environment value; the store still gets it', async () => {
+    const { dir, state, h1 } = await setup();
+    const m = await model({ 'hosts/h1.yaml': hostDoc('h1', h1.recipient), 'secrets/h1.yaml': secretsDoc('h1', { BIN: await encryptValue('a\u0000b', [h1.recipient]), OK: await encryptValue('ok', [h1.recipient]) }) });
+    const app = join(dir, 'sb', 'app');
+    await mkdir(app, { recursive: true });
+    await writeFile(join(app, ENV_FILE), 'KEPT=1\n');
+    const r = await materializeSecrets({ model: m, host: 'h1', stateDir: state, sandboxes: [{ name: 'app', path: app, secrets: ['OK', 'BIN'] }] });
+    expect(r.errors).toEqual([{ key: 'BIN', code: 'secret.env-value', message: expect.stringMatching(/sandbox "app": the value of secret "BIN" holds a character/) }]);
+    expect(r.envWritten).toEqual([]);
+    expect(await readFile(join(app, ENV_FILE), 'utf8')).toBe('KEPT=1\n');
+    expect(await storeFiles(state)).toEqual({ BIN: 'a\u0000b', OK: 'ok' });
   });
 });
