@@ -13,6 +13,7 @@ import { clearJournal, snapshotOf, toBatches, writeJournal, type Batch, type Jou
 import { rollback } from './rollback.js';
 import { runHealthChecks, type HealthResult } from './health.js';
 import { writeJson } from './store.js';
+import { observePartial } from './partial.js';
 
 /** Progress of an apply, one call per batch boundary. */
 export interface Progress {
@@ -47,6 +48,8 @@ export interface ApplyResult {
   durationMs: number;
   error?: ApplyError;
   rollbackError?: string;
+  /** `failed` under `rollback: never`: touched targets that could not be read back, so their changes are not known. */
+  unobserved?: string[];
 }
 
 /**
@@ -78,8 +81,8 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
       journal.error = error;
       await writeJournal(env.paths.journal, journal);
       env.progress?.({ phase: 'batch-failed', index: b.index + 1, total: journal.batches.length, target: b.target, manager: b.manager, detail: error.message });
+      if (desired.policy.rollback === 'never') return keepPartial(journal, plan, desired, env, error, b.index, started);
       env.bus.emit('infrastructure.update.failed', { stage: 'batch', code: error.code, message: error.message, batch: b.index });
-      if (desired.policy.rollback === 'never') return keepPartial(journal, plan, desired, env, error, started);
       return await undo(journal, env, error, [], started);
     }
     b.state = 'done';
@@ -149,14 +152,21 @@ async function undo(journal: Journal, env: ApplyEnv, error: ApplyError, health: 
   return { status: 'rolled-back', changed: [], health, durationMs, error };
 }
 
-/** `rollback: never`: keep the batches that succeeded, record them in the inventory, and stop. */
-async function keepPartial(journal: Journal, plan: Plan, desired: DesiredHost, env: ApplyEnv, error: ApplyError, started: number): Promise<ApplyResult> {
-  const done = new Set(journal.batches.filter((b) => b.state === 'done').map((b) => `${b.target}|${b.manager ?? ''}`));
-  const kept: Plan = { ...plan, actions: plan.actions.filter((a) => done.has(`${a.target}|${a.manager ?? ''}`) || (a.kind === 'create-sandbox' && journal.batches.some((b) => b.sandbox === a.name && b.state === 'done'))) };
-  await writeJson(env.paths.inventory, nextInventory(env.inventory, kept, desired, env.deps));
+/**
+ * `rollback: never`: what was done stays. The failed batch may have changed part of its target before
+ * failing, so the touched targets are read again and the inventory, the result and the event record
+ * what is really installed, not what the plan hoped for.
+ */
+async function keepPartial(journal: Journal, plan: Plan, desired: DesiredHost, env: ApplyEnv, error: ApplyError, batch: number, started: number): Promise<ApplyResult> {
+  // Dropped sandboxes are forgotten whatever happened to the batches (the plan said so).
+  const base = nextInventory(env.inventory, { ...plan, actions: [] }, desired, env.deps);
+  const partial = await observePartial(journal, base, env.deps);
+  await writeJson(env.paths.inventory, partial.inventory);
   await clearJournal(env.paths.journal);
-  await env.audit.append('apply.failed', { journal: journal.id, revision: journal.revision, reason: error.code, kept: kept.actions.length });
-  return { status: 'failed', changed: changedOf(kept), health: [], durationMs: Date.now() - started, error };
+  const { changed, unobserved } = partial;
+  env.bus.emit('infrastructure.update.failed', { stage: 'batch', code: error.code, message: error.message, batch, changed, ...(unobserved.length ? { unobserved } : {}) });
+  await env.audit.append('apply.failed', { journal: journal.id, revision: journal.revision, reason: error.code, kept: changed.length, changed, ...(unobserved.length ? { unobserved } : {}) });
+  return { status: 'failed', changed, health: [], durationMs: Date.now() - started, error, ...(unobserved.length ? { unobserved } : {}) };
 }
 
 function changedOf(plan: Plan): ChangedPackage[] {

@@ -1,4 +1,4 @@
-import type { DesiredHost } from '../fleet/resolve.js';
+import type { DesiredHost, DesiredSandbox } from '../fleet/resolve.js';
 import type { Manager } from '../fleet/model.generated.js';
 import { MANAGERS } from '../fleet/platform.js';
 import type { ActualState, Inventory, ObservedPackages } from '../plan/types.js';
@@ -6,6 +6,8 @@ import { packageKey } from '../plan/plan.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { schemeFor } from '../managers/versioning/index.js';
 import { sourcesFor, targetFor, type HostDeps } from './context.js';
+import { listInside } from '../sandboxes/inside.js';
+import { listsInside } from '../sandboxes/listing.js';
 
 /** Observes the sandboxes and the packages of every target the desired state or the inventory mentions. Failures become `unknown`, never exceptions. */
 export async function observe(desired: DesiredHost, inventory: Inventory, deps: HostDeps): Promise<ActualState> {
@@ -28,20 +30,26 @@ export async function observe(desired: DesiredHost, inventory: Inventory, deps: 
     // A sandbox that is not there has no packages; one no longer desired cannot be reached.
     if (name && !actual.sandboxes[name]?.exists) continue;
     actual.targets[target] = {};
-    for (const m of managers) jobs.push(listOne(desired, target, m, deps).then((o) => { actual.targets[target]![m] = o; }));
+    for (const m of managers) jobs.push(listTarget(desired.sandboxes, target, m, deps).then((o) => { actual.targets[target]![m] = o; }));
   }
   await Promise.all(jobs);
   return actual;
 }
 
-async function listOne(desired: DesiredHost, target: string, m: Manager, deps: HostDeps): Promise<ObservedPackages> {
-  const sb = target.startsWith('sandbox:') ? desired.sandboxes.find((s) => s.name === target.slice(8)) : undefined;
-  if (sb && (sb.type === 'docker' || sb.type === 'wsl')) {
-    // Their packages live inside a container or distribution; reading the host's own databases would be wrong.
-    return { status: 'unknown', code: 'E_UNSUPPORTED', message: `observing packages inside ${sb.type} sandboxes is not supported yet` };
+/** What one manager has installed in one target now; a failure or an unreachable target is `unknown`, never an exception. */
+export async function listTarget(sandboxes: readonly DesiredSandbox[], target: string, m: Manager, deps: HostDeps): Promise<ObservedPackages> {
+  const sb = target.startsWith('sandbox:') ? sandboxes.find((s) => s.name === target.slice(8)) : undefined;
+  if (sb && listsInside(sb.type)) {
+    // Their packages live inside a container or distribution (the host's own databases would be wrong): listed there, through the driver's exec.
+    try {
+      const list = await listInside(sb, m, deps.driver(sb.type), { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, managerEnv: deps.env });
+      return { status: 'ok', packages: list.packages };
+    } catch (err) {
+      return { status: 'unknown', code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };
+    }
   }
   try {
-    const list = await deps.manager(m).listInstalled(targetFor(desired.sandboxes, target, m, deps), { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs });
+    const list = await deps.manager(m).listInstalled(targetFor(sandboxes, target, m, deps), { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs });
     return { status: 'ok', packages: list.packages };
   } catch (err) {
     return { status: 'unknown', code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };

@@ -22,6 +22,8 @@ export interface SandboxStatus {
   /** the type recorded in the marker file when gitfleet made it */
   type?: string;
   detail?: string;
+  /** docker: whether its container is running (commands inside need that); absent where it does not apply. */
+  running?: boolean;
 }
 
 /** Is a driver's tool here: its version, or a reason a person can act on. */

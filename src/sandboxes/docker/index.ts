@@ -28,6 +28,7 @@ export const dockerDriver: SandboxDriver = {
     return {
       exists: true,
       ...(t ? { type: t } : {}),
+      running: c.running,
       detail: `container ${containerName(sb)} ${c.status} (${c.image})${ours ? '' : ', not labelled as a gitfleet sandbox'}`,
     };
   },

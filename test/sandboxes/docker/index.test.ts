@@ -60,7 +60,7 @@ describe('docker with an engine (scripted: no engine can run here)', () => {
 
     const second = scriptedRunner({ [INFO]: { stdout: '27.1.1\n' }, [INSPECT]: { stdout: running } });
     expect(await dockerDriver.create(sb, { runner: second, now: NOW })).toEqual({ created: false, limits: 'enforced' });
-    expect(await dockerDriver.inspect(sb, { runner: second })).toEqual({ exists: true, type: 'docker', detail: 'container gitfleet-trainer running (python:3.11-slim)' });
+    expect(await dockerDriver.inspect(sb, { runner: second })).toEqual({ exists: true, type: 'docker', running: true, detail: 'container gitfleet-trainer running (python:3.11-slim)' });
 
     const third = scriptedRunner({ [INFO]: { stdout: '27.1.1\n' }, [INSPECT]: { stdout: running }, 'docker rm -f gitfleet-trainer': {} });
     await dockerDriver.remove(sb, { runner: third });
