@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { agentFixture, fleetFiles } from './helpers.js';
 
 async function once(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -8,14 +7,7 @@ async function once(args: string[]): Promise<{ code: number; out: string; err: s
 }
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const code = await main(['agent', ...args], { stdout, stderr, env: { ...process.env, GITFLEET_LOG_LEVEL: 'silent' } });
-  return { code, out, err };
+  return runCli(['agent', ...args], { env: { ...process.env, GITFLEET_LOG_LEVEL: 'silent' } });
 }
 
 describe('gitfleet agent --once', () => {

@@ -4,13 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec, startCycling } from './helpers.js';
 import { type RunningAgent } from '../../src/agent/loop.js';
 import type { ReconcileContext } from '../../src/agent/reconcile.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { runCli } from '../helpers/cli.js';
 
 const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
 const running: RunningAgent[] = [];
@@ -114,12 +113,8 @@ describe('the agent sets gitfleet/<host> commit statuses with the github provide
     const r1 = await fake.seed(files(github));
     const tokenFile = join(fx.tmp, 'token');
     await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (d: Buffer) => { err += d.toString(); });
     const args = ['agent', '--once', '--no-http', '--repo', fake.bare, '--host', 'h1', '--state-dir', fx.state(), '--github-token-file', tokenFile];
-    const code = await main(args, { stdout, stderr, env: { ...process.env, GITHUB_TOKEN: '', GITFLEET_LOG_LEVEL: 'silent' } });
+    const { code, err } = await runCli(args, { env: { ...process.env, GITHUB_TOKEN: '', GITFLEET_LOG_LEVEL: 'silent' } });
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(fake.statuses).toEqual([{ sha: r1, state: 'success', context: 'gitfleet/h1', description: 'applied and healthy', targetUrl: null }]);
   }, 30_000);

@@ -3,11 +3,9 @@
 import { access, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { CLI_BIN as CLI, runCli } from '../helpers/cli.js';
 import {
   agentArgv, quoteSystemdWord, quoteWindowsArg, renderLaunchdPlist, renderSystemdUnit, renderWinswXml,
   systemdCommandLine, windowsCommandLine, type ServiceOptions,
@@ -16,7 +14,6 @@ import { execRunner, runChecked } from '../../src/util/exec.js';
 
 const PYTHON = '/usr/bin/python3';
 const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
-const CLI = fileURLToPath(new URL('../../bin/gitfleet.js', import.meta.url));
 
 // Arguments that each platform's quoting must carry through unchanged.
 const TRICKY = [
@@ -313,16 +310,7 @@ describe('options are validated before they reach a file', () => {
 
 // ---- CLI ----------------------------------------------------------------------------------------------
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const code = await main(argv, { stdout, stderr, env: {}, cwd: tmp });
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCli(argv, { env: {}, cwd: tmp });
 
 const exists = (p: string) => lstat(p).then(() => true, () => false);
 const hasSystemctl = await exists('/usr/bin/systemctl') || await exists('/bin/systemctl');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.js';
-import { findCommand, main } from '../../src/cli/main.js';
+import { findCommand } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('command lookup', () => {
   // main loads only src/cli/<name>.ts for a command: the others' libraries stay unloaded (start-up time).
@@ -15,9 +16,8 @@ describe('command lookup', () => {
   });
 
   it('an unknown command exits 1 and lists every command', async () => {
-    let err = '';
-    const stderr = { write: (s: string) => { err += s; return true; } } as unknown as NodeJS.WritableStream;
-    expect(await main(['nope'], { stderr, stdout: stderr, env: {} })).toBe(1);
+    const { code, err } = await runCli(['nope'], { env: {} });
+    expect(code).toBe(1);
     expect(err).toContain('unknown command "nope"');
     for (const c of commands) expect(err).toContain(c.name);
   });

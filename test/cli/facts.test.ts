@@ -1,19 +1,9 @@
 // `gitfleet facts` through the real CLI entry point, with captured streams.
 // (Lives in test/host/ beside the facts it prints; src/cli/facts.ts is its subject.)
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const code = await main(argv, { stdout, stderr, env: process.env });
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(argv, { env: process.env });
 
 // The documented top-level keys of docs/facts.md, in their documented order.
 const KEYS = ['schemaVersion', 'collectedAt', 'hostname', 'arch', 'os', 'cpu', 'memory', 'disks', 'gpus', 'runtimes', 'capabilities', 'probes'];

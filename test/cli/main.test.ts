@@ -1,17 +1,8 @@
 // The entry point's help handling: usage errors on stderr, subcommand help that shows the subcommand's own flags.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const code = await main(argv, { stdout, stderr, env: { GITFLEET_LOG_LEVEL: 'silent' } });
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(argv, { env: { GITFLEET_LOG_LEVEL: 'silent' } });
 
 describe('main', () => {
   it('with no command prints the usage on stderr and exits 1; --help prints it on stdout and exits 0', async () => {

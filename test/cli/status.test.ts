@@ -2,29 +2,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { execRunner } from '../../src/util/exec.js';
 import { publishStatus } from '../../src/report/publish.js';
 import type { HostStatus } from '../../src/report/types.js';
 import { testRepo, type TestRepo } from '../helpers/git.js';
 import { makeStatus } from '../report/helpers.js';
+import { runCli, startCli } from '../helpers/cli.js';
 
-function start(argv: string[], env: NodeJS.ProcessEnv, tty = false): { done: Promise<number>; out: () => string; err: () => string } {
-  const stdout = Object.assign(new PassThrough(), { isTTY: tty });
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  return { done: main(argv, { stdout, stderr, env }), out: () => out, err: () => err };
-}
-async function run(argv: string[], env: NodeJS.ProcessEnv) {
-  const r = start(argv, env);
-  const code = await r.done;
-  return { code, out: r.out(), err: r.err() };
-}
+const start = (argv: string[], env: NodeJS.ProcessEnv, tty = false) => startCli(argv, { env, tty });
+const run = (argv: string[], env: NodeJS.ProcessEnv) => runCli(argv, { env });
 
 const host = (name: string, wave?: string) => `apiVersion: gitfleet/v1\nkind: Host\nname: ${name}\nos: linux\narch: x64\n${wave ? `wave: ${wave}\n` : ''}`;
 

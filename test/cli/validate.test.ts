@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { githubAnnotation } from '../../src/cli/validate.js';
 import { execRunner, runChecked } from '../../src/util/exec.js';
 import { buildCase } from '../fixtures/invalid/_build.js';
+import { runCli } from '../helpers/cli.js';
 
 const PROJECT = join(import.meta.dirname, '../..');
 const BASE_FLEET = join(PROJECT, 'test/fixtures/invalid/_base');
 
-/** A stream that keeps what is written to it. */
-function capture(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
-
-async function run(argv: string[], cwd = PROJECT) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(argv, { stdout, stderr, cwd, env: { ...process.env, NO_COLOR: '1' } });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const run = (argv: string[], cwd = PROJECT) => runCli(argv, { cwd, env: { ...process.env, NO_COLOR: '1' } });
 
 let tmp: string;
 beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'gitfleet-cli-validate-')); });
@@ -33,7 +20,7 @@ describe('gitfleet validate', () => {
   it('exits 0 on the example fleet and prints the summary line', async () => {
     const r = await run(['validate', 'fleet']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('fleet acme-lab is valid: 5 hosts, 8 baselines, 4 sandbox templates, 3 policies, 0 secret files\n');
+    expect(r.out).toBe('fleet acme-lab is valid: 5 hosts, 8 baselines, 4 sandbox templates, 3 policies, 0 secret files\n');
   });
 
   it('exits 1 on an invalid fleet with one `file:line:col code: message — hint` line per problem', async () => {
@@ -41,7 +28,7 @@ describe('gitfleet validate', () => {
     await buildCase('dangling-baseline', root);
     const r = await run(['validate', 'fleet'], root);
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n')).toEqual([
+    expect(r.out.split('\n')).toEqual([
       'fleet/hosts/web-01.yaml:7:25 ref.baseline: baseline "app-pyhton" does not exist — did you mean "app-python"?',
       '1 problem in 1 file',
       '',
@@ -53,15 +40,15 @@ describe('gitfleet validate', () => {
     const dir = await buildCase('include-cycle', root);
     const r = await run(['validate', dir, '--format', 'json'], root);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { valid: boolean; diagnostics: { code: string; file: string; line: number; column: number; message: string; hint: string }[] };
+    const out = JSON.parse(r.out) as { valid: boolean; diagnostics: { code: string; file: string; line: number; column: number; message: string; hint: string }[] };
     expect(out.valid).toBe(false);
     expect(out.diagnostics).toEqual([expect.objectContaining({ code: 'ref.include-cycle', file: 'fleet/baselines/hardening.yaml', line: 5, column: 12, hint: expect.any(String) })]);
 
-    const ok = JSON.parse((await run(['validate', 'fleet', '--format', 'json'])).stdout) as { valid: boolean; diagnostics: unknown[] };
-    expect(JSON.parse((await run(['validate', 'fleet', '--json'])).stdout)).toEqual(ok);
+    const ok = JSON.parse((await run(['validate', 'fleet', '--format', 'json'])).out) as { valid: boolean; diagnostics: unknown[] };
+    expect(JSON.parse((await run(['validate', 'fleet', '--json'])).out)).toEqual(ok);
     const both = await run(['validate', 'fleet', '--json', '--format', 'github']);
     expect(both.code).not.toBe(0);
-    expect(both.stderr).toContain('--json and --format github contradict each other');
+    expect(both.err).toContain('--json and --format github contradict each other');
     expect(ok).toMatchObject({ valid: true, diagnostics: [] });
   });
 
@@ -72,7 +59,7 @@ describe('gitfleet validate', () => {
     await writeFile(join(root, 'f,1:5%', 'hosts', 'web-01.yaml'), 'apiVersion: gitfleet/v1\nkind: Hots\nname: web-01\n');
     const r = await run(['validate', 'f,1:5%', '--format', 'github'], root);
     expect(r.code).toBe(1);
-    const [first, ...rest] = r.stdout.trimEnd().split('\n');
+    const [first, ...rest] = r.out.trimEnd().split('\n');
     expect(first).toBe('::error file=f%2C1%3A5%25/hosts/web-01.yaml,line=2,col=7,title=doc.unknown-kind::unknown kind "Hots" — did you mean "Host"?');
     expect(rest.at(-1)).toMatch(/^\d+ problems? in \d+ files?$/);
   });
@@ -98,11 +85,11 @@ describe('gitfleet validate', () => {
 
     const before = await run(['validate', repo, '--rev', 'HEAD~1']);
     expect(before.code).toBe(0);
-    expect(before.stdout).toMatch(/^fleet test-lab is valid: 1 hosts/);
+    expect(before.out).toMatch(/^fleet test-lab is valid: 1 hosts/);
 
     const after = await run(['validate', repo, '--rev', 'HEAD']);
     expect(after.code).toBe(1);
-    expect(after.stdout).toContain('hosts/web-01.yaml:6:7 ref.wave: wave "canari" is not a wave of fleet.yaml — did you mean "canary"?');
+    expect(after.out).toContain('hosts/web-01.yaml:6:7 ref.wave: wave "canari" is not a wave of fleet.yaml — did you mean "canary"?');
 
     const onDisk = await run(['validate', repo]);
     expect(onDisk.code).toBe(0);
@@ -111,16 +98,16 @@ describe('gitfleet validate', () => {
   it('an unknown flag exits 1 with the usage', async () => {
     const r = await run(['validate', 'fleet', '--bogus']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Unknown option '--bogus'");
-    expect(r.stderr).toContain('Usage: gitfleet validate');
-    expect(r.stdout).toBe('');
+    expect(r.err).toContain("Unknown option '--bogus'");
+    expect(r.err).toContain('Usage: gitfleet validate');
+    expect(r.out).toBe('');
   });
 
   it('an unknown --format exits 1 with the usage', async () => {
     const r = await run(['validate', 'fleet', '--format', 'xml']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--format must be text, json or github');
-    expect(r.stderr).toContain('Usage: gitfleet validate');
+    expect(r.err).toContain('--format must be text, json or github');
+    expect(r.err).toContain('Usage: gitfleet validate');
   });
 });
 
@@ -128,24 +115,24 @@ describe('gitfleet resolve', () => {
   it("--host demo prints the demo host's packages with file:line:col origins", async () => {
     const r = await run(['resolve', '--host', 'demo', 'fleet']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^host demo \(linux\/x64, wave canary\)/);
-    expect(r.stdout).toMatch(/npm gitfleet-demo-banner\s+1\.0\.0\s+baselines\/demo-node\.yaml:12:5\n/);
-    expect(r.stdout).toMatch(/pip gitfleet-demo-greeting\s+1\.1\.0\s+baselines\/demo-python\.yaml:12:5\n/);
-    expect(r.stdout).toMatch(/pip gitfleet-demo-clock\s+2\.0\.0\s+baselines\/demo-python\.yaml:13:5\n/);
+    expect(r.out).toMatch(/^host demo \(linux\/x64, wave canary\)/);
+    expect(r.out).toMatch(/npm gitfleet-demo-banner\s+1\.0\.0\s+baselines\/demo-node\.yaml:12:5\n/);
+    expect(r.out).toMatch(/pip gitfleet-demo-greeting\s+1\.1\.0\s+baselines\/demo-python\.yaml:12:5\n/);
+    expect(r.out).toMatch(/pip gitfleet-demo-clock\s+2\.0\.0\s+baselines\/demo-python\.yaml:13:5\n/);
   });
 
   it('--host with a typo says the host is not in the fleet, with a did-you-mean', async () => {
     const r = await run(['resolve', '--host', 'gpu-trainer-1', 'fleet']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('host "gpu-trainer-1" is not in the fleet; did you mean "gpu-trainer-01"?');
+    expect(r.err).toContain('host "gpu-trainer-1" is not in the fleet; did you mean "gpu-trainer-01"?');
   });
 
   it('--host nosuch says so and lists the hosts', async () => {
     const r = await run(['resolve', '--host', 'nosuch', 'fleet']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('host "nosuch" is not in the fleet');
-    expect(r.stderr).toContain('demo, edge-arm-01, gpu-trainer-01, mac-laptop-01, ws-win11-01');
-    expect(r.stdout).toBe('');
+    expect(r.err).toContain('host "nosuch" is not in the fleet');
+    expect(r.err).toContain('demo, edge-arm-01, gpu-trainer-01, mac-laptop-01, ws-win11-01');
+    expect(r.out).toBe('');
   });
 });
 
@@ -163,13 +150,7 @@ describe('validate --rev of a fleet in a folder of the repository', () => {
       await repo.commit({}, 'the fleet');
       const demo = (await import('node:fs')).readFileSync(join(repo.work, 'fleet/hosts/demo.yaml'), 'utf8');
       await repo.commit({ 'fleet/hosts/demo.yaml': demo.replace('os: linux', 'os: linx') });
-      const run = async (argv: string[]) => {
-        let out = '';
-        let err = '';
-        const stream = (f: (s: string) => void) => ({ write: (s: string) => { f(s); return true; } }) as unknown as NodeJS.WritableStream;
-        const code = await main(['validate', ...argv], { stdout: stream((s) => { out += s; }), stderr: stream((s) => { err += s; }), cwd: repo.work });
-        return { code, out, err };
-      };
+      const run = (argv: string[]) => runCli(['validate', ...argv], { cwd: repo.work });
       const head = await run(['fleet', '--rev', 'HEAD', '--format', 'github']);
       expect(head.code).toBe(1);
       expect(head.out).toMatch(/^::error file=fleet\/hosts\/demo\.yaml,line=\d+,col=5,title=schema\.enum::/m);

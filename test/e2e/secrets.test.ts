@@ -8,13 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execRunner } from '../../src/util/exec.js';
 import type { HostStatus } from '../../src/report/types.js';
 import { testRepo, git, type TestRepo } from '../helpers/git.js';
 import { tamperedSecretsFile, tempDir } from '../secrets/helpers.js';
+import { spawnCli, type CliRun } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/gitfleet.js');
 const ENV_FILE = '.gitfleet.env';
 const tag = randomBytes(4).toString('hex');
 const V = {
@@ -22,20 +21,17 @@ const V = {
   h2db: `h2-db-${tag}`, h2tok: `h2-tok-${tag}`, h2tok2: `h2-tok-NEW-${tag}`, h2old: `h2-old-${tag}`,
 };
 
-interface Run { code: number; out: string; err: string }
-
 /** Everything a process printed, for the scan. */
 const captured: [string, string][] = [];
 
 /** `node bin/gitfleet.js ARGS` as its own process; `input` (a secret value) goes on stdin, never in argv. */
-async function gitfleet(args: string[], o: { cwd: string; input?: string; label: string }): Promise<Run> {
-  const r = await execRunner.run({
-    file: process.execPath, args: [BIN, ...args], cwd: o.cwd, timeoutMs: 60_000,
+async function gitfleet(args: string[], o: { cwd: string; input?: string; label: string }): Promise<CliRun> {
+  const r = await spawnCli(args, {
+    cwd: o.cwd, input: o.input, timeoutMs: 60_000,
     env: { GITFLEET_LOG_LEVEL: 'trace', USER: 'e2e', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-    ...(o.input === undefined ? {} : { input: o.input }),
   });
-  captured.push([`${o.label} stdout`, r.stdout], [`${o.label} stderr`, r.stderr]);
-  return { code: r.exitCode ?? -1, out: r.stdout, err: r.stderr };
+  captured.push([`${o.label} stdout`, r.out], [`${o.label} stderr`, r.err]);
+  return r;
 }
 
 let tmp: string;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { collectInventory, parseTarget } from '../../src/host/inventory.js';
 import { allManagers } from '../../src/managers/api.js';
 import { execRunner, runChecked } from '../../src/util/exec.js';
-import { main } from '../../src/cli/main.js';
 import { writeWheels, pipEnv, PYTHON } from '../helpers/wheels.js';
+import { runCli } from '../helpers/cli.js';
 
 let tmp: string;
 let venv: string;
@@ -20,11 +20,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => rm(tmp, { recursive: true, force: true }));
-
-function capture() {
-  let text = '';
-  return { stream: { write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WritableStream, get text() { return text; } };
-}
 
 describe('inventory', () => {
   it.each([
@@ -50,9 +45,9 @@ describe('inventory', () => {
     await writeFile(join(sp, 'METADATA'), 'Name: x\n');
     const [pip] = await collectInventory(allManagers(), parseTarget(`venv:${broken}`), { runner: execRunner });
     expect(pip).toMatchObject({ status: 'unknown', error: { code: 'E_PARSE' } });
-    const out = capture();
-    expect(await main(['inventory', '--target', `venv:${broken}`], { stdout: out.stream, stderr: capture().stream })).toBe(1);
-    expect(out.text).toMatch(/^pip: unknown — .*METADATA/m);
+    const r = await runCli(['inventory', '--target', `venv:${broken}`]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^pip: unknown — .*METADATA/m);
   });
 
   it('the system lists this machine\'s dpkg database and marks missing managers absent', async () => {
