@@ -8,7 +8,7 @@ import type { Inventory, Plan } from '../plan/types.js';
 import { droppedSandboxes } from '../plan/plan.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { runChecked } from '../util/exec.js';
-import { inTarget, sandboxOf, sourcesFor, targetFor, type HostDeps } from './context.js';
+import { commandsFor, inTarget, sandboxOf, sourcesFor, type HostDeps } from './context.js';
 import { clearJournal, snapshotOf, toBatches, writeJournal, type Batch, type Journal } from './journal.js';
 import { rollback } from './rollback.js';
 import { runHealthChecks, type HealthResult } from './health.js';
@@ -124,9 +124,7 @@ async function runBatch(desired: DesiredHost, b: Batch, env: ApplyEnv): Promise<
     await env.audit.append('sandbox.created', { name: sb.name, type: sb.type, path: sb.path });
     return;
   }
-  const adapter = deps.manager(b.manager!);
-  const target = targetFor(desired.sandboxes, b.target, b.manager!, deps);
-  for (const cmd of adapter.commands(b.changes, target, b.sources)) {
+  for (const cmd of await commandsFor(desired.sandboxes, deps, b.target, b.manager!, b.changes, b.sources)) {
     await runChecked(deps.runner, inTarget(desired.sandboxes, deps, b.target, { ...cmd, timeoutMs: deps.batchTimeoutMs ?? 15 * 60_000 }));
   }
   await env.audit.append('batch.applied', { target: b.target, manager: b.manager, changes: b.changes });

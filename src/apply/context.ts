@@ -1,8 +1,10 @@
 import { isAbsolute, join } from 'node:path';
 import type { DesiredSandbox } from '../fleet/resolve.js';
 import type { Manager, Sources } from '../fleet/model.generated.js';
-import type { ManagerAdapter, ManagerSources, Target } from '../managers/types.js';
+import type { ManagerAdapter, ManagerSources, PackageChange, Target } from '../managers/types.js';
 import type { SandboxDriver } from '../sandboxes/types.js';
+import { insideCommands } from '../sandboxes/inside-commands.js';
+import { listsInside } from '../sandboxes/listing.js';
 import type { Command, Runner } from '../util/exec.js';
 import { GitfleetError } from '../util/errors.js';
 
@@ -44,6 +46,18 @@ export function inTarget(sandboxes: readonly DesiredSandbox[], deps: HostDeps, t
   if (target === 'system') return withEnv;
   const sb = sandboxOf(sandboxes, target);
   return deps.driver(sb.type).exec(sb, withEnv);
+}
+
+/**
+ * The commands for `changes` in a target, not yet made to run there (see `inTarget`): inside a docker or wsl sandbox
+ * built for the system inside, as its listing is (Linux, whatever the host); elsewhere by the adapter for this host.
+ */
+export async function commandsFor(
+  sandboxes: readonly DesiredSandbox[], deps: HostDeps, target: string, manager: Manager, changes: PackageChange[], sources?: ManagerSources,
+): Promise<Command[]> {
+  const sb = target === 'system' ? undefined : sandboxOf(sandboxes, target);
+  if (sb && listsInside(sb.type)) return insideCommands(manager, changes, sources);
+  return deps.manager(manager).commands(changes, targetFor(sandboxes, target, manager, deps), sources);
 }
 
 /** A baseline's sources for one manager, with repository-relative folders made absolute. */

@@ -5,6 +5,7 @@ import type { ActualState, Inventory, ObservedPackages } from '../plan/types.js'
 import { packageKey } from '../plan/plan.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { schemeFor } from '../managers/versioning/index.js';
+import type { InstalledList } from '../managers/types.js';
 import { sourcesFor, targetFor, type HostDeps } from './context.js';
 import { listInside } from '../sandboxes/inside.js';
 import { listsInside } from '../sandboxes/listing.js';
@@ -38,22 +39,21 @@ export async function observe(desired: DesiredHost, inventory: Inventory, deps: 
 
 /** What one manager has installed in one target now; a failure or an unreachable target is `unknown`, never an exception. */
 export async function listTarget(sandboxes: readonly DesiredSandbox[], target: string, m: Manager, deps: HostDeps): Promise<ObservedPackages> {
-  const sb = target.startsWith('sandbox:') ? sandboxes.find((s) => s.name === target.slice(8)) : undefined;
-  if (sb && listsInside(sb.type)) {
-    // Their packages live inside a container or distribution (the host's own databases would be wrong): listed there, through the driver's exec.
-    try {
-      const list = await listInside(sb, m, deps.driver(sb.type), { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, managerEnv: deps.env });
-      return { status: 'ok', packages: list.packages };
-    } catch (err) {
-      return { status: 'unknown', code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };
-    }
-  }
   try {
-    const list = await deps.manager(m).listInstalled(targetFor(sandboxes, target, m, deps), { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs });
-    return { status: 'ok', packages: list.packages };
+    return { status: 'ok', packages: (await listIn(sandboxes, target, m, deps)).packages };
   } catch (err) {
     return { status: 'unknown', code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };
   }
+}
+
+/** What one manager has installed in one target now, where its commands run: inside a docker or wsl sandbox, else on this host. Throws. */
+export async function listIn(sandboxes: readonly DesiredSandbox[], target: string, m: Manager, deps: HostDeps): Promise<InstalledList> {
+  const sb = target.startsWith('sandbox:') ? sandboxes.find((s) => s.name === target.slice(8)) : undefined;
+  if (sb && listsInside(sb.type)) {
+    // Their packages live inside a container or distribution (the host's own databases would be wrong): listed there, through the driver's exec.
+    return listInside(sb, m, deps.driver(sb.type), { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, managerEnv: deps.env });
+  }
+  return deps.manager(m).listInstalled(targetFor(sandboxes, target, m, deps), { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs });
 }
 
 /** Picks versions for `latest`, and for `present` where the package is missing: the newest non-pre-release the sources offer. */

@@ -3,7 +3,8 @@ import type { PackageChange } from '../managers/types.js';
 import type { DesiredSandbox } from '../fleet/resolve.js';
 import { errorMessage } from '../util/errors.js';
 import { runChecked } from '../util/exec.js';
-import { inTarget, targetFor, type HostDeps } from './context.js';
+import { commandsFor, inTarget, type HostDeps } from './context.js';
+import { listIn } from './observe.js';
 import type { Journal, SnapshotEntry } from './journal.js';
 
 /** What a rollback did: packages put back, sandboxes removed, and the first failure if any. */
@@ -54,9 +55,8 @@ export async function rollback(j: Journal, deps: HostDeps): Promise<RollbackOutc
 
 async function restoreGroup(j: Journal, deps: HostDeps, target: string, manager: Manager, entries: SnapshotEntry[]): Promise<number> {
   const adapter = deps.manager(manager);
-  const t = targetFor(j.sandboxes, target, manager, deps);
-  const ctx = { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs };
-  const now = (await adapter.listInstalled(t, ctx)).packages;
+  // Read where the batch wrote: inside a docker or wsl sandbox, not the host's own databases.
+  const now = (await listIn(j.sandboxes, target, manager, deps)).packages;
   const changes: PackageChange[] = [];
   for (const e of entries) {
     const current = now[adapter.normalizeName(e.name)];
@@ -69,7 +69,7 @@ async function restoreGroup(j: Journal, deps: HostDeps, target: string, manager:
   }
   if (!changes.length) return 0;
   const sources = j.batches.find((b) => b.target === target && b.manager === manager)?.sources;
-  for (const cmd of adapter.commands(changes, t, sources)) await runChecked(deps.runner, inTarget(j.sandboxes, deps, target, cmd));
+  for (const cmd of await commandsFor(j.sandboxes, deps, target, manager, changes, sources)) await runChecked(deps.runner, inTarget(j.sandboxes, deps, target, cmd));
   return changes.length;
 }
 

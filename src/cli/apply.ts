@@ -2,7 +2,8 @@ import type { CliCommand, CliContext } from './types.js';
 import { parseFlags } from './args.js';
 import { HOST_FLAGS, HOST_FLAGS_HELP, hostRunOptions } from './host-flags.js';
 import { applyHost } from '../apply/run.js';
-import type { Progress } from '../apply/apply.js';
+import type { ApplyResult, Progress } from '../apply/apply.js';
+import type { ChangedPackage } from '../events/types.js';
 import { renderPlan, useColour } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import { GitfleetError } from '../util/errors.js';
@@ -17,7 +18,9 @@ Plans like 'gitfleet plan', then executes the plan under the host's lock: a jour
 of prior versions are written before anything changes; each manager's changes in a target run as
 one batch with a timeout; the policies' health checks run after any change. A failed batch or
 health check rolls back to the snapshot and marks the revision bad on this host (not retried until
-a newer revision). An apply interrupted by a crash is rolled back at the next run.
+a newer revision). An apply interrupted by a crash is rolled back at the next run. Under a policy's
+'rollback: never' a failed apply lists what changed before the failure, read back from the host, and
+names any target it could not read back (--json: result.changed, result.unobserved).
 
 Flags:
 ${HOST_FLAGS_HELP}
@@ -76,9 +79,35 @@ function report(ctx: CliContext, out: Awaited<ReturnType<typeof applyHost>>): vo
     case 'no-changes': w('Apply complete: nothing to do.'); return secretsReport(w, out.secrets);
     case 'applied': w(`Apply complete in ${(r.durationMs / 1000).toFixed(1)} s: ${done(out.planned.plan)}.`); return secretsReport(w, out.secrets);
     case 'rolled-back': return w(`Apply FAILED (${r.error?.stage}: ${r.error?.message}); rolled back to the previous versions. The revision is marked bad on this host.`);
-    case 'failed': return w(`Apply FAILED (${r.error?.message}); policy says rollback: never, so completed batches stay.`);
+    case 'failed': return failedReport(w, r);
     case 'rollback-failed': return w(`Apply FAILED (${r.error?.message}) and the ROLLBACK FAILED too (${r.rollbackError}). The journal is kept in the state directory for a human.`);
   }
+}
+
+/**
+ * `rollback: never`: what stays on the host. After a failed batch `changed` was read back from the targets (the failed
+ * batch may have done part of its work); a target that could not be read is named, since its state is not known.
+ */
+export function failedReport(w: (s: string) => void, r: ApplyResult): void {
+  const readBack = r.error?.stage === 'batch';
+  w(`Apply FAILED (${r.error?.message}); policy says rollback: never, so what changed stays.`);
+  if (r.changed.length) {
+    w(`Changed${readBack ? ' before the failure (read back from the host)' : ''}:`);
+    for (const c of r.changed) w(`  ${changeLine(c)}`);
+  } else if (!r.unobserved?.length) {
+    w('Nothing changed before the failure.');
+  }
+  if (r.unobserved?.length) {
+    w('Not read back, so what changed there is not known (plan again to see):');
+    for (const u of r.unobserved) w(`  ${u}`);
+  }
+}
+
+function changeLine(c: ChangedPackage): string {
+  const what = `${c.target} ${c.manager} ${c.name}`;
+  if (c.from === undefined) return `+ ${what} ${c.to ?? ''}`.trimEnd();
+  if (c.to === undefined) return `- ${what} ${c.from}`;
+  return `~ ${what} ${c.from} → ${c.to}`;
 }
 
 /** Keys and reasons only: a value never reaches the output. */

@@ -17,16 +17,24 @@ export interface InsideListing {
 /** Sandbox types whose packages live inside (a container, a distribution): listed there through the driver's `exec`. */
 export const INSIDE_TYPES: readonly SandboxType[] = ['docker', 'wsl'];
 
-// Inside a container or a WSL distribution the packages are that system's own, and it is always Linux,
-// whatever the host runs: so the `system` target and Linux spellings (python3, not python).
-const SYSTEM: Target = { kind: 'system' };
+/**
+ * The platform inside every docker and wsl sandbox: Linux, whatever the host runs (a Windows host's WSL distribution
+ * and its Linux containers alike). The one place that decides it: listing and the change commands both build with it,
+ * so they spell things the same way (python3, not python).
+ */
+export const INSIDE_PLATFORM: NodeJS.Platform = 'linux';
+
+/** Where packages live inside a docker or wsl sandbox: that system's own, reached through the driver's `exec`. */
+export const INSIDE_TARGET: Readonly<Target> = { kind: 'system' };
+
+const SYSTEM = INSIDE_TARGET;
 const exitedZero = (res: CommandResult): boolean => res.exitCode === 0;
 
 // Loaded on demand, like src/managers/load.ts: a plan without docker or wsl sandboxes loads none of them.
 const LISTINGS: Partial<Record<ManagerId, () => Promise<InsideListing>>> = {
   pip: async () => {
     const [c, p] = await Promise.all([import('../managers/pip/commands.js'), import('../managers/pip/parse.js')]);
-    return { command: c.pipListCommand(c.pythonFor(SYSTEM, 'linux')), parse: p.parsePipList, usable: exitedZero };
+    return { command: c.pipListCommand(c.pythonFor(SYSTEM, INSIDE_PLATFORM)), parse: p.parsePipList, usable: exitedZero };
   },
   npm: async () => {
     const [c, p] = await Promise.all([import('../managers/npm/commands.js'), import('../managers/npm/parse.js')]);

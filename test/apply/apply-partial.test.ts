@@ -1,42 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyHost, planHost } from '../../src/apply/run.js';
 import { statePaths } from '../../src/util/state-dir.js';
-import { execRunner, runChecked } from '../../src/util/exec.js';
 import type { ChangedPackage } from '../../src/events/types.js';
-import { PYTHON, pipListReference, writeWheels } from '../helpers/wheels.js';
-import { applyFixture, type ApplyFixture } from './fixture.js';
+import { pipListReference } from '../helpers/wheels.js';
+import { addBrokenWheel, applyFixture, type ApplyFixture } from './fixture.js';
 
 let f: ApplyFixture;
-
-// Rewrites a wheel so that pip resolves it (it requires alpha, so alpha installs first) but fails to install
-// it: its first member points outside site-packages, which pip refuses before writing anything of it.
-const BREAK_WHEEL = `
-import sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
-    zout.writestr("../../escape.py", "x = 1\\n")
-    for info in zin.infolist():
-        data = zin.read(info.filename)
-        if info.filename.endswith("/METADATA"):
-            data = data.replace(b"Summary:", b"Requires-Dist: alpha\\nSummary:", 1)
-        zout.writestr(info, data)
-`;
-
-async function addBrokenWheel(): Promise<void> {
-  const scratch = await mkdtemp(join(f.tmp, 'broken-'));
-  await writeWheels(scratch, [{ name: 'broken', version: '1.0' }]);
-  const name = 'broken-1.0-py3-none-any.whl';
-  await runChecked(execRunner, { file: PYTHON, args: ['-c', BREAK_WHEEL, join(scratch, name), join(f.repo.work, 'artifacts/wheels', name)] });
-}
 
 const never = 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: never\n';
 const show = (c: ChangedPackage[]) => c.map((x) => `${x.target} ${x.name} ${x.from ?? '-'}>${x.to ?? '-'}`).sort();
 
 beforeAll(async () => {
   f = await applyFixture();
-  await addBrokenWheel();
+  await addBrokenWheel(f);
 }, 120_000);
 
 afterAll(async () => {

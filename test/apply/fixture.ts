@@ -3,11 +3,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { writeWheels, pipEnv } from '../helpers/wheels.js';
+import { PYTHON, writeWheels, pipEnv } from '../helpers/wheels.js';
 import { packAll, npmEnv } from '../managers/npm/pack.js';
 import { testRepo, type TestRepo } from '../helpers/git.js';
 import type { HostRunOptions } from '../../src/apply/run.js';
-import { execRunner } from '../../src/util/exec.js';
+import { execRunner, runChecked } from '../../src/util/exec.js';
 
 export interface ApplyFixture {
   tmp: string;
@@ -53,4 +53,26 @@ export async function applyFixture(): Promise<ApplyFixture> {
       };
     },
   };
+}
+
+// Rewrites a wheel so that pip resolves it (it requires alpha, so alpha installs first) but fails to install
+// it: its first member points outside site-packages, which pip refuses before writing anything of it.
+const BREAK_WHEEL = `
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+    zout.writestr("../../escape.py", "x = 1\\n")
+    for info in zin.infolist():
+        data = zin.read(info.filename)
+        if info.filename.endswith("/METADATA"):
+            data = data.replace(b"Summary:", b"Requires-Dist: alpha\\nSummary:", 1)
+        zout.writestr(info, data)
+`;
+
+/** Adds `broken 1.0` to the fixture's wheelhouse: pip installs its dependency alpha, then fails on it (a real failing batch). */
+export async function addBrokenWheel(f: ApplyFixture): Promise<void> {
+  const scratch = await mkdtemp(join(f.tmp, 'broken-'));
+  await writeWheels(scratch, [{ name: 'broken', version: '1.0' }]);
+  const name = 'broken-1.0-py3-none-any.whl';
+  await runChecked(execRunner, { file: PYTHON, args: ['-c', BREAK_WHEEL, join(scratch, name), join(f.repo.work, 'artifacts/wheels', name)] });
 }
