@@ -1,8 +1,9 @@
 // A stateful fake of only the GitHub endpoints gitfleet calls, on 127.0.0.1, beside a real git smart-HTTP
 // backend (`git http-backend`) serving a bare repository, so pushes are real and pull requests reflect real refs.
-// Every request and every response is checked against GitHub's own OpenAPI description (the extracted subset in
-// test/fixtures/github/openapi-subset.json); an unknown request or a contract violation is recorded in
-// `failures` (tests assert it stays empty) and answered 501 so the client fails too.
+// Every REST request and response is checked against GitHub's own OpenAPI description (the extracted subset in
+// test/fixtures/github/openapi-subset.json); GraphQL is checked against, and answered by executing over, GitHub's
+// published GraphQL schema (@octokit/graphql-schema, see fake-github-graphql.ts). An unknown request or a contract
+// violation is recorded in `failures` (tests assert it stays empty) and answered 501 so the client fails too.
 import { spawn } from 'node:child_process';
 import { createVerify, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv as AjvT, ValidateFunction } from 'ajv';
 import { execRunner } from '../../src/util/exec.js';
+import { checkGraphqlRequest, executeGraphql, GithubGraphqlError } from './fake-github-graphql.js';
 
 const require = createRequire(import.meta.url);
 const SUBSET_PATH = new URL('../fixtures/github/openapi-subset.json', import.meta.url);
@@ -115,6 +117,7 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
   let port = 0;
   let server: Server | undefined;
   let ids = 1000;
+  const autoMergeEnabledAt = new Map<number, string>();
 
   const fake: FakeGitHub = {
     apiUrl: '', gitUrl: '', bare, owner, repo,
@@ -250,7 +253,7 @@ for (const l of lines) { const ref = l.split(' ')[2];
     fake.requests.push(seen);
     const reply = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
       seen.status = status;
-      const problems = seen.operation === 'graphql' ? contract.checkGraphqlResponse(body) : contract.checkResponse(seen.operation, status, body);
+      const problems = seen.operation === 'graphql' ? contract.checkGraphqlResponse(status, body) : contract.checkResponse(seen.operation, status, body);
       if (problems.length > 0) {
         fake.failures.push(`response ${status} to ${method} ${url.pathname} breaks the contract: ${problems.join('; ')}`);
         return send(res, 501, { message: 'fake-github: response contract violation' });
@@ -268,10 +271,12 @@ for (const l of lines) { const ref = l.split(' ')[2];
 
     if (method === 'POST' && url.pathname === '/api/graphql') {
       seen.operation = 'graphql';
-      const problems = contract.checkGraphqlRequest(body);
-      if (problems.length > 0) return unknown(`graphql request breaks the contract: ${problems.join('; ')}`);
+      const request = checkGraphqlRequest(body);
+      if (!request.ok) return unknown(`graphql request breaks GitHub's GraphQL schema: ${request.problems.join('; ')}`);
       if (!authorized(req, 'write', reply)) return;
-      return graphql(body as { variables: { pullRequestId: string; mergeMethod?: string; expectedHeadOid?: string } }, reply);
+      const result = await executeGraphql(request.value, { enablePullRequestAutoMerge });
+      if (!result.ok) return unknown(`graphql response breaks GitHub's GraphQL schema: ${result.problems.join('; ')}`);
+      return reply(200, result.value);
     }
     if (!url.pathname.startsWith('/api/v3/')) return unknown(`unknown request ${method} ${url.pathname}`);
     const match = contract.match(method, url.pathname.slice('/api/v3'.length));
@@ -431,17 +436,34 @@ for (const l of lines) { const ref = l.split(' ')[2];
     });
   }
 
-  async function graphql(body: { variables: { pullRequestId: string; mergeMethod?: string; expectedHeadOid?: string } }, reply: Reply): Promise<void> {
-    const p = fake.pulls.find((x) => x.nodeId === body.variables.pullRequestId);
-    if (!p) return reply(200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], message: `Could not resolve to a node with the global id of '${body.variables.pullRequestId}'` }] });
+  // Mutation.enablePullRequestAutoMerge; refusals are GraphQL errors with GitHub's `type`, `data` stays.
+  async function enablePullRequestAutoMerge(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const input = args.input as { pullRequestId: string; mergeMethod?: string | null; expectedHeadOid?: string | null; commitHeadline?: string | null; commitBody?: string | null; authorEmail?: string | null; clientMutationId?: string | null };
+    const p = fake.pulls.find((x) => x.nodeId === input.pullRequestId);
+    if (!p) throw new GithubGraphqlError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'`);
     await refresh(p);
-    const refuse = (message: string): void => reply(200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], message }] });
-    if (!fake.allowAutoMerge) return refuse('Pull request Auto merge is not allowed for this repository');
-    if (p.state !== 'open') return refuse('Pull request is not open');
-    if (body.variables.expectedHeadOid && body.variables.expectedHeadOid !== p.headSha) return refuse('Head ref was modified');
-    const method = (body.variables.mergeMethod ?? 'MERGE').toLowerCase() as 'merge' | 'squash' | 'rebase';
-    p.autoMerge = { method };
-    return reply(200, { data: { enablePullRequestAutoMerge: { pullRequest: { number: p.number, autoMergeRequest: { mergeMethod: method.toUpperCase(), enabledAt: now() } } } } });
+    if (!fake.allowAutoMerge) throw new GithubGraphqlError('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
+    if (p.state !== 'open') throw new GithubGraphqlError('UNPROCESSABLE', 'Pull request is not open');
+    if (input.expectedHeadOid && input.expectedHeadOid !== p.headSha) throw new GithubGraphqlError('UNPROCESSABLE', 'Head ref was modified');
+    // The schema's default (MERGE) is already applied when the variable is omitted; an explicit null means the same.
+    const method = input.mergeMethod ?? 'MERGE';
+    p.autoMerge = { method: method.toLowerCase() as 'merge' | 'squash' | 'rebase' };
+    autoMergeEnabledAt.set(p.number, now());
+    return { clientMutationId: input.clientMutationId ?? null, actor: null, pullRequest: pullNode(p, { commitHeadline: input.commitHeadline ?? null, commitBody: input.commitBody ?? null, authorEmail: input.authorEmail ?? null }) };
+  }
+
+  // A PullRequest as GraphQL objects: values in the schema's types (enums upper-case, URI, DateTime, GitObjectID).
+  function pullNode(p: FakePull, commit: { commitHeadline: string | null; commitBody: string | null; authorEmail: string | null }): Record<string, unknown> {
+    const url = `http://127.0.0.1:${port}/${owner}/${repo}/pull/${p.number}`;
+    const node: Record<string, unknown> = {
+      id: p.nodeId, number: p.number, title: p.title, body: p.body, state: p.merged ? 'MERGED' : p.state === 'open' ? 'OPEN' : 'CLOSED',
+      merged: p.merged, closed: p.state === 'closed', isDraft: false, locked: false, headRefName: p.head, headRefOid: p.headSha, baseRefName: p.base,
+      url, permalink: url, createdAt: p.createdAt, updatedAt: p.updatedAt, closedAt: p.closedAt, mergedAt: p.mergedAt,
+    };
+    node.autoMergeRequest = p.autoMerge
+      ? { enabledAt: autoMergeEnabledAt.get(p.number) ?? null, mergeMethod: p.autoMerge.method.toUpperCase(), enabledBy: null, pullRequest: node, ...commit }
+      : null;
+    return node;
   }
 
   async function pullJson(p: FakePull, full: boolean): Promise<Record<string, unknown>> {
@@ -601,14 +623,14 @@ function verifyJwt(jwt: string, app: FakeApp): boolean {
   return ok && String(claims.iss) === String(app.appId) && (claims.exp ?? 0) * 1000 > Date.now();
 }
 
-/** The contract: the OpenAPI subset compiled with ajv. */
+/** The REST contract: the OpenAPI subset compiled with ajv. GraphQL has its own, GitHub's schema (fake-github-graphql.ts). */
 export interface Contract {
   version: string;
   match(method: string, path: string): { key: string; params: Record<string, string> } | undefined;
   checkRequest(key: string, params: Record<string, string>, query: URLSearchParams, body: unknown): string[];
   checkResponse(key: string, status: number, body: unknown): string[];
-  checkGraphqlRequest(body: unknown): string[];
-  checkGraphqlResponse(body: unknown): string[];
+  /** A 200 comes from executing over GitHub's GraphQL schema (checked there); other statuses are REST's generic error shapes. */
+  checkGraphqlResponse(status: number, body: unknown): string[];
 }
 
 let cached: Contract | undefined;
@@ -617,7 +639,6 @@ let cached: Contract | undefined;
 export function loadContract(): Contract {
   if (cached) return cached;
   const subset = JSON.parse(readFileSync(SUBSET_PATH, 'utf8')) as Subset;
-  const graphqlContract = JSON.parse(readFileSync(new URL('../fixtures/github/graphql-contract.json', import.meta.url), 'utf8')) as { request: object; response: object };
   const { Ajv } = require('ajv') as { Ajv: new (o: object) => AjvT };
   const formatsModule = require('ajv-formats') as { default: (a: AjvT) => void };
   const ajv = new Ajv({ strict: false, allErrors: true });
@@ -638,9 +659,12 @@ export function loadContract(): Contract {
   });
   const basicError = compile({ $ref: '#/components/schemas/basic-error' });
   const validationError = compile({ $ref: '#/components/schemas/validation-error' });
-  const gqlReq = ajv.compile(graphqlContract.request);
-  const gqlRes = ajv.compile(graphqlContract.response);
   const errs = (v: ValidateFunction): string[] => (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  // GitHub answers any request with these (auth, rate limits, outages): the generic error shapes.
+  const genericError = (status: number, body: unknown): string[] => {
+    const v = status === 422 ? validationError : basicError;
+    return v(body) ? [] : errs(v);
+  };
 
   cached = {
     version: subset.source.version,
@@ -677,17 +701,11 @@ export function loadContract(): Contract {
       const op = ops.find((o) => o.key === key);
       if (!op) return [`no operation ${key}`];
       const declaredSchema = op.responses.get(String(status));
-      if (declaredSchema === undefined) {
-        if (status < 400) return [`status ${status} is not declared`];
-        // GitHub answers any operation with these (auth, rate limits, outages): the generic error shapes.
-        const v = status === 422 ? validationError : basicError;
-        return v(body) ? [] : errs(v);
-      }
+      if (declaredSchema === undefined) return status < 400 ? [`status ${status} is not declared`] : genericError(status, body);
       if (declaredSchema === null) return body === undefined ? [] : [`status ${status} declares no body`];
       return declaredSchema(body) ? [] : errs(declaredSchema);
     },
-    checkGraphqlRequest: (body) => (gqlReq(body) ? [] : errs(gqlReq)),
-    checkGraphqlResponse: (body) => (gqlRes(body) ? [] : errs(gqlRes)),
+    checkGraphqlResponse: (status, body) => (status === 200 ? [] : status < 400 ? [`status ${status} is not GraphQL's`] : genericError(status, body)),
   };
   return cached;
 }

@@ -1,7 +1,9 @@
-// The contract the fake GitHub enforces: the OpenAPI subset, its regeneration script, and that the checks bite.
+// The contract the fake GitHub enforces: the OpenAPI subset, its regeneration script, GitHub's published GraphQL
+// schema (@octokit/graphql-schema), and that the checks bite.
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { loadContract, startFakeGitHub, toJsonSchema } from '../helpers/fake-github.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkGraphqlRequest, executeGraphql, GithubGraphqlError, loadGraphqlSchema, type RootResolver } from '../helpers/fake-github-graphql.js';
+import { loadContract, startFakeGitHub, toJsonSchema, type FakeGitHub } from '../helpers/fake-github.js';
 // @ts-expect-error -- a plain JS script without types
 import { extract, OPERATIONS } from '../../scripts/extract-github-openapi.js';
 
@@ -99,5 +101,118 @@ describe('the contract checks bite', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+// The mutation as src/propose/providers/github.ts sends it; the provider's own tests send the real one through the fake.
+const AUTO_MERGE = `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod, $expectedHeadOid: GitObjectID) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod, expectedHeadOid: $expectedHeadOid}) {
+    pullRequest { number autoMergeRequest { enabledAt mergeMethod } }
+  }
+}`;
+const SHA = 'a'.repeat(40);
+const VARS = { pullRequestId: 'PR_x', mergeMethod: 'SQUASH', expectedHeadOid: SHA };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
+
+describe('GraphQL: GitHub\'s published schema', () => {
+  it('comes from the @octokit/graphql-schema that package.json names, and accepts the mutation gitfleet sends', () => {
+    const { schema, version } = loadGraphqlSchema();
+    expect(pkg.devDependencies['@octokit/graphql-schema']).toContain(version);
+    expect(schema.getMutationType()?.getFields().enablePullRequestAutoMerge).toBeDefined();
+    expect(loadGraphqlSchema()).toBe(loadGraphqlSchema());
+    expect(checkGraphqlRequest({ query: AUTO_MERGE, variables: VARS })).toMatchObject({ ok: true });
+    expect(checkGraphqlRequest({ query: AUTO_MERGE, variables: { pullRequestId: 'PR_x' } })).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['a field GitHub does not have', { query: AUTO_MERGE.replace('mergeMethod }', 'mergeStrategy }'), variables: VARS }, /Cannot query field "mergeStrategy" on type "AutoMergeRequest"/],
+    ['a mutation GitHub does not have', { query: AUTO_MERGE.replace('enablePullRequestAutoMerge(', 'enableAutoMerge('), variables: VARS }, /Cannot query field "enableAutoMerge" on type "Mutation"/],
+    ['a variable declared with the wrong type', { query: AUTO_MERGE.replace('$pullRequestId: ID!', '$pullRequestId: Int!'), variables: { ...VARS, pullRequestId: 1 } },
+      /Variable "\$pullRequestId" of type "Int!" used in position expecting type "ID!"/],
+    ['a variable value of the wrong type (enum)', { query: AUTO_MERGE, variables: { ...VARS, mergeMethod: 'squash' } }, /Value "squash" does not exist in "PullRequestMergeMethod" enum/],
+    ['a variable value of the wrong type (object for ID)', { query: AUTO_MERGE, variables: { ...VARS, pullRequestId: { id: 1 } } }, /"\$pullRequestId" got invalid value/],
+    ['a malformed GitObjectID', { query: AUTO_MERGE, variables: { ...VARS, expectedHeadOid: 'main' } }, /GitObjectID cannot represent 'main'/],
+    ['an extra variable', { query: AUTO_MERGE, variables: { ...VARS, commitHeadline: 'x' } }, /variable \$commitHeadline is not declared/],
+    ['a missing required variable', { query: AUTO_MERGE, variables: { mergeMethod: 'SQUASH' } }, /"\$pullRequestId" of required type "ID!" was not provided/],
+    ['a syntax error', { query: AUTO_MERGE.slice(0, -2), variables: VARS }, /does not parse: Syntax Error/],
+    ['an unknown body key', { query: AUTO_MERGE, variable: VARS }, /unknown keys variable/],
+  ])('refuses %s', (_n, body, re) => {
+    const r = checkGraphqlRequest(body);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.problems.join('\n')).toMatch(re);
+  });
+
+  describe('the answer is executed over the schema: a resolver breaking it is a problem, not a response', () => {
+    const request = (): Parameters<typeof executeGraphql>[0] => {
+      const r = checkGraphqlRequest({ query: AUTO_MERGE, variables: VARS });
+      if (!r.ok) throw new Error(r.problems.join('\n'));
+      return r.value;
+    };
+    const answer = (pr: Record<string, unknown>): Record<string, RootResolver> => ({ enablePullRequestAutoMerge: () => ({ pullRequest: pr }) });
+    const good = { number: 7, autoMergeRequest: { enabledAt: '2024-05-01T10:00:00Z', mergeMethod: 'SQUASH' } };
+
+    it('a well-typed answer is GitHub\'s body; the coerced input reaches the resolver', async () => {
+      let input: unknown;
+      const r = await executeGraphql(request(), { enablePullRequestAutoMerge: (a) => { input = a.input; return { pullRequest: good }; } });
+      expect(r).toEqual({ ok: true, value: { data: { enablePullRequestAutoMerge: { pullRequest: good } } } });
+      expect(input).toEqual({ pullRequestId: 'PR_x', mergeMethod: 'SQUASH', expectedHeadOid: SHA });
+    });
+
+    it.each([
+      ['a wrong enum value', { ...good, autoMergeRequest: { ...good.autoMergeRequest, mergeMethod: 'squash' } }, /Enum "PullRequestMergeMethod" cannot represent value: "squash"/],
+      ['a missing non-null field', { autoMergeRequest: good.autoMergeRequest }, /Cannot return null for non-nullable field PullRequest.number/],
+      ['a malformed DateTime', { ...good, autoMergeRequest: { ...good.autoMergeRequest, enabledAt: 'yesterday' } }, /DateTime cannot represent 'yesterday'/],
+    ])('%s', async (_n, pr, re) => {
+      const r = await executeGraphql(request(), answer(pr));
+      expect(r.ok).toBe(false);
+      expect(r.ok ? '' : r.problems.join('\n')).toMatch(re);
+    });
+
+    it('a root field the fake does not implement is a problem', async () => {
+      const r = await executeGraphql(request(), {});
+      expect(r).toEqual({ ok: false, problems: ['the fake does not implement Mutation.enablePullRequestAutoMerge'] });
+    });
+
+    it('a GitHub refusal is an error in GitHub\'s shape beside data; any other thrown error is a problem', async () => {
+      const refused = await executeGraphql(request(), { enablePullRequestAutoMerge: () => { throw new GithubGraphqlError('UNPROCESSABLE', 'Pull request is not open'); } });
+      expect(refused).toEqual({ ok: true, value: {
+        data: { enablePullRequestAutoMerge: null },
+        errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], locations: [{ line: 2, column: 3 }], message: 'Pull request is not open' }],
+      } });
+      const bug = await executeGraphql(request(), { enablePullRequestAutoMerge: () => { throw new TypeError('x is undefined'); } });
+      expect(bug).toEqual({ ok: false, problems: [expect.stringMatching(/x is undefined .* at enablePullRequestAutoMerge/)] });
+    });
+  });
+
+  describe('through the fake', () => {
+    let fake: FakeGitHub;
+    beforeAll(async () => { fake = await startFakeGitHub({ token: 't' }); });
+    afterAll(async () => { await fake.close(); });
+    const post = (body: unknown, token = 't'): Promise<Response> =>
+      fetch(fake.apiUrl.replace('/v3', '/graphql'), { method: 'POST', headers: { authorization: `token ${token}` }, body: JSON.stringify(body) });
+
+    it.each([
+      ['a field GitHub does not have', { query: AUTO_MERGE.replace('number', 'numbr'), variables: VARS }, /request breaks GitHub's GraphQL schema: Cannot query field "numbr"/],
+      ['a wrong variable type', { query: AUTO_MERGE, variables: { ...VARS, mergeMethod: 'FAST' } }, /request breaks GitHub's GraphQL schema: .*"FAST" does not exist/],
+      ['an extra variable', { query: AUTO_MERGE, variables: { ...VARS, labels: ['x'] } }, /request breaks GitHub's GraphQL schema: variable \$labels is not declared/],
+      ['a query the fake does not implement', { query: '{ viewer { login } }' }, /response breaks GitHub's GraphQL schema: the fake does not implement Query.viewer/],
+    ])('refuses loudly %s: 501 and a recorded failure', async (_n, body, re) => {
+      const before = fake.failures.length;
+      const res = await post(body);
+      expect(res.status).toBe(501);
+      expect(fake.failures.slice(before)).toEqual([expect.stringMatching(re)]);
+    });
+
+    it('answers GitHub\'s NOT_FOUND for an unknown pull request id, and 401 on bad credentials, within the contract', async () => {
+      const before = fake.failures.length;
+      const res = await post({ query: AUTO_MERGE, variables: VARS });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        data: { enablePullRequestAutoMerge: null },
+        errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], locations: [{ line: 2, column: 3 }], message: "Could not resolve to a node with the global id of 'PR_x'" }],
+      });
+      expect((await post({ query: AUTO_MERGE, variables: VARS }, 'wrong')).status).toBe(401);
+      expect(fake.failures.slice(before)).toEqual([]);
+    });
   });
 });
