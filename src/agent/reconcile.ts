@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Runner } from '../util/exec.js';
 import { GitfleetError, ValidationError, errorMessage, formatDiagnostic } from '../util/errors.js';
 import { statePaths } from '../util/state-dir.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import { parseDuration } from '../fleet/platform.js';
 import { applyHost, type HostApplyOutcome, type HostRunOptions, type Planned } from '../apply/run.js';
 import { fetchBranch } from '../source/checkout.js';
@@ -18,7 +19,7 @@ import type { CycleResultLabel } from './metrics.js';
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_INTERVAL_MS } from './schedule.js';
 import type { RolloutState } from '../propose/status.js';
 import type { DriftItem } from '../propose/drift.js';
-import { driftItems, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome } from './proposals.js';
+import { driftItems, driftProposalCondition, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome } from './proposals.js';
 
 /** What a reconcile needs: where the fleet is, who this host is, and the parts that touch the world. */
 export interface ReconcileContext {
@@ -176,9 +177,13 @@ async function waveGate(ctx: ReconcileContext, p: Planned, target: string): Prom
   const waves = model.fleet?.value.rollout?.waves ?? [];
   const hostWave = p.desired.wave;
   if (waves.length < 2 || waveIndex(waves, hostWave) === 0) return { ok: true };
-  const read = await readFleetStatus(ctx.runner, ctx.repo, join(ctx.stateDir, 'fleet-status.git'), { branch: ctx.branch });
-  const byHost = new Map(read.hosts.map((h) => [h.host, h.status]));
-  const statuses: WaveMember[] = [...model.hosts.values()].map((e) => ({ host: e.value.name, wave: e.value.wave, status: byHost.get(e.value.name) ?? null }));
+  // The cache keeps when this host first saw each status (its clock): a host whose clock runs ahead is aged from that.
+  const read = await readFleetStatus(ctx.runner, ctx.repo, join(ctx.stateDir, 'fleet-status.git'), { branch: ctx.branch, now: ctx.now });
+  const byHost = new Map(read.hosts.map((h) => [h.host, h]));
+  const statuses: WaveMember[] = [...model.hosts.values()].map((e) => {
+    const seen = byHost.get(e.value.name);
+    return { host: e.value.name, wave: e.value.wave, status: seen?.status ?? null, observedAt: seen?.observedAt ?? null };
+  });
   const isAtLeast = await ancestryOracle(ctx.runner, statePaths(ctx.stateDir).checkout, target, statuses.map((s) => s.status?.revision.applied ?? null));
   const staleAfter = model.fleet?.value.staleAfter;
   return rolloutGate({
@@ -268,7 +273,8 @@ function keepRefusal(mem: AgentMemory, reason: RejectReason, message: string, he
 }
 
 function transient(mem: AgentMemory, reason: string, err: unknown, head: string | null): CycleOutcome {
-  mem.transient = { reason, code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err) };
+  // git's command lines name the repository URL, token and all; the status is published to the fleet repository.
+  mem.transient = { reason, code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: withoutCredentials(errorMessage(err)) };
   return { kind: head ? 'full' : 'noop', result: 'error', head };
 }
 
@@ -289,11 +295,7 @@ function intend(mem: AgentMemory, p: Planned | undefined, sha: string, state: Ro
 
 /** The drift verdict with the proposal in its conditions: the branch (and PR) that adopts the drift, or why there is none. */
 function withProposal(v: Verdict, target: string, res: DriftProposalOutcome): Verdict {
-  const said = !res.ok
-    ? { reason: 'ProposeDriftFailed', text: `the proposal failed (${res.error}); retried at the next drift cycle` }
-    : res.proposal.action === 'already-decided' || res.proposal.action === 'dropped'
-      ? { reason: 'ProposeDrift', text: `${res.proposal.branch} not proposed: ${res.proposal.reason ?? res.proposal.action}` }
-      : { reason: 'ProposeDrift', text: `proposed as ${res.proposal.branch} (${res.proposal.action})${res.proposal.pr?.url ? ` ${res.proposal.pr.url}` : ''}` };
+  const said = driftProposalCondition(res);
   const message = `${v.drift} package(s) differ from ${target.slice(0, 12)}; drift mode propose: not changed, ${said.text}`;
   return {
     ...v,

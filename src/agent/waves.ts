@@ -1,6 +1,6 @@
 import { parseDuration } from '../fleet/platform.js';
 import type { HostStatus } from '../report/types.js';
-import { deriveHealth, DEFAULT_STALE_AFTER_MS } from '../report/health.js';
+import { judgeHeartbeat, DEFAULT_STALE_AFTER_MS, type HeartbeatJudgement } from '../report/health.js';
 
 /** A rollout wave as `fleet.yaml` declares it. */
 export interface Wave {
@@ -14,6 +14,11 @@ export interface WaveMember {
   host: string;
   wave?: string;
   status: HostStatus | null;
+  /**
+   * When this host first saw that status (its own clock; `PublishedStatus.observedAt` of readFleetStatus). Without it
+   * a heartbeat more than the clock-skew tolerance ahead cannot be aged, and the member counts as offline.
+   */
+  observedAt?: string | null;
 }
 
 export interface RolloutGateInput {
@@ -70,11 +75,13 @@ export function rolloutGate(input: RolloutGateInput): RolloutGate {
       failed.push(`${m.host} (wave ${wave.name})`);
       continue;
     }
-    if (deriveHealth(s, now, staleAfter) === 'offline') {
+    // Judged as `gitfleet status` judges it: a clock running ahead neither keeps a dead host alive nor a live one out.
+    const beat = judgeHeartbeat(s.heartbeat, now, staleAfter, m.observedAt);
+    if (beat.stale) {
       unavailable.push(`${m.host} (offline)`);
       continue;
     }
-    const why = notReady(s, wave, revision, now, isAtLeast);
+    const why = notReady(s, wave, revision, now, beat, isAtLeast);
     if (why) waiting.push(`${m.host} ${why}`);
   }
   const short = revision.slice(0, 7);
@@ -90,14 +97,16 @@ export function rolloutGate(input: RolloutGateInput): RolloutGate {
   return { ok: true };
 }
 
-function notReady(s: HostStatus, wave: Wave, revision: string, now: number, isAtLeast: RolloutGateInput['isAtLeast']): string | null {
+function notReady(s: HostStatus, wave: Wave, revision: string, now: number, beat: HeartbeatJudgement, isAtLeast: RolloutGateInput['isAtLeast']): string | null {
   const applied = s.revision.applied;
   if (!applied || !(applied === revision || isAtLeast(applied, revision))) return `has not applied ${revision.slice(0, 7)} yet`;
   if (s.health !== 'healthy') return `is ${s.health}`;
   const soakMs = wave.soak ? parseDuration(wave.soak) : 0;
   const since = s.revision.healthySince ? Date.parse(s.revision.healthySince) : NaN;
   if (Number.isNaN(since)) return soakMs > 0 ? 'has no healthy-since time' : null;
-  const healthyFor = now - since;
+  // healthySince is on the host's clock: with clock skew, measure up to its heartbeat on that clock, then add the age
+  // this host measured on its own (never more than the truth for a clock that runs ahead).
+  const healthyFor = beat.skewMs === null ? now - since : Date.parse(s.heartbeat) - since + (beat.ageMs ?? 0);
   if (healthyFor < soakMs) return `is healthy for ${human(healthyFor)} of the ${wave.name} soak of ${human(soakMs)}`;
   return null;
 }

@@ -3,6 +3,7 @@ import type { CliCommand, CliContext } from './types.js';
 import { parseFlags } from './args.js';
 import { execRunner } from '../util/exec.js';
 import { GitfleetError } from '../util/errors.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import { stateDir as defaultStateDir } from '../util/state-dir.js';
 import { checkHostName, checkSecretKey } from '../secrets/names.js';
 import { diskReader, hostSecretsContext, listSecrets, setSecret } from '../secrets/store.js';
@@ -22,7 +23,8 @@ and are never printed.
 
   set KEY      encrypt a value into the work tree's secrets/<NAME>.yaml (commit it yourself)
   list         keys with created/rotated/by; never values
-  rotate KEY   open a pull request "rotate secret KEY on NAME" with a new value
+  rotate KEY   open a pull request "rotate secret KEY on NAME" with a new value (or update the open one;
+               one that someone else committed to is left alone: nothing is proposed and the exit code is 1)
   rekey        open a pull request re-encrypting every secret of NAME to --recipient
                (decrypting them with an admin identity, --identity FILE)
 
@@ -94,7 +96,9 @@ export const secretCommand: CliCommand = {
         const setup = await proposalSetup(ctx, values, repoDir, stateDir);
         const value = await valueFrom(ctx, values, key);
         const by = await actor(execRunner, repoDir, ctx.env);
-        const r = await proposeRotation({ ...setup, host, key, value, by, now: new Date() });
+        const r = await proposeRotation({ ...setup, host, key, value, by, now: new Date(), log: ctx.log });
+        // A new value is encrypted afresh (age is randomized), so a rotation that pushed nothing proposed nothing.
+        if (r.modified || !(r.created || r.updated)) return rotationNotProposed(ctx, host, stateDir, r, by);
         // The host reports `infrastructure.secret.rotated` itself once the merged value is materialized.
         await report(ctx, host, stateDir, 'secret.rotation-proposed', { key, change: 'rotate', branch: r.pr.branch, ...(r.pr.url ? { url: withoutCredentials(r.pr.url) } : {}) }, by);
         printProposal(ctx, r);
@@ -150,9 +154,29 @@ async function report(ctx: CliContext, host: string, stateDir: string | undefine
   }
 }
 
-// The git provider's URL is the remote's, which may carry a token (https://user:token@host/...): events go to webhooks.
-function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+/**
+ * Nothing was pushed: the rotation branch holds someone else's commits (`modified`: theirs, never force-pushed
+ * over), or on GitHub its pull request was closed without merge (not reopened). No event, and exit 1: unlike an
+ * unattended Renovate run, which just skips such a branch and looks again next run, `secret rotate` is one
+ * request with one new value that now exists nowhere in the repo, and a script that already set that value on
+ * the service side (`… && gitfleet secret rotate`) must not read success (Flux, too, reports a reconcile that
+ * could not do what it was asked as Ready=False, not as done). proposeRotation logged the warning; an audit line
+ * records the decision.
+ */
+async function rotationNotProposed(ctx: CliContext, host: string, stateDir: string | undefined, r: SecretProposal, by: string): Promise<number> {
+  const url = r.pr.url ? withoutCredentials(r.pr.url) : undefined;
+  const [label, reason] = r.modified
+    ? ['left alone (modified by someone else)', r.modified]
+    : r.pr.state === 'closed'
+      ? ['left alone (closed without merge)', `the proposal ${url ?? r.pr.branch} was closed without merge and gitfleet does not reopen it. Delete the branch ${r.pr.branch} to propose this rotation again`]
+      : ['unchanged', `nothing was pushed to ${r.pr.branch}`];
+  if (stateDir) {
+    const rep = await adminReporting(host, ctx.log, stateDir);
+    try { await rep.audit?.append('secret.rotation-not-proposed', { host, key: r.keys.join(','), by, branch: r.pr.branch, reason }); } finally { await rep.close(); }
+  }
+  ctx.stdout.write(`${label}: proposal ${r.pr.branch}${url ? ` (${url})` : ''}: ${r.keys.join(', ')} NOT rotated\n`);
+  ctx.stderr.write(`gitfleet secret rotate: the rotation of ${r.keys.join(', ')} on ${host} was NOT proposed: ${reason}. The new value was not stored anywhere\n`);
+  return 1;
 }
 
 function printProposal(ctx: CliContext, r: SecretProposal): void {

@@ -5,6 +5,7 @@ import type { Manager } from '../fleet/model.generated.js';
 import type { FleetSource } from '../fleet/source.js';
 import type { EventBus } from '../events/bus.js';
 import { GitfleetError, errorMessage, formatDiagnostics } from '../util/errors.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import type { PullRequestRef, PullRequests } from './provider.js';
 import { editYaml } from './edit.js';
 import { validateWith } from './revalidate.js';
@@ -98,7 +99,7 @@ export async function proposeDrift(o: ProposeDriftOptions): Promise<DriftProposa
     o.store.record({ branch, title, kind: 'drift', sha: res.pr.headSha, id: res.pr.id, versions: Object.fromEntries(items.map((d) => [`${d.target}/${d.manager}:${d.name}`, d.actual])) }, now());
     await o.store.save();
   }
-  if (res.created || res.updated) o.bus?.emit('infrastructure.update.proposed', { branch, title, ...(res.pr.url ? { url: res.pr.url } : {}), packages: items.length });
+  if (res.created || res.updated) o.bus?.emit('infrastructure.update.proposed', { branch, title, ...(res.pr.url ? { url: withoutCredentials(res.pr.url) } : {}), packages: items.length });
   return { branch, title, action: res.created ? 'created' : res.updated ? 'updated' : 'unchanged', pr: res.pr };
 }
 

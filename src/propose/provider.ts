@@ -26,6 +26,7 @@ export interface PullRequestRef {
   title: string;
   state: 'open' | 'closed' | 'merged';
   headSha: string;
+  /** Where a human finds it; never with credentials (it reaches events, status and output): see withoutCredentials. */
   url?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Runner } from '../util/exec.js';
 import { GitfleetError, errorMessage, formatDiagnostics } from '../util/errors.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import type { Manager } from '../fleet/model.generated.js';
 import type { ManagerAdapter } from '../managers/types.js';
 import { getManager } from '../managers/api.js';
@@ -149,7 +150,7 @@ export async function proposeUpdates(o: ProposeUpdatesOptions): Promise<ProposeU
       store.record({ branch: g.branch, title: g.title, kind: 'updates', type: g.type, sha: res.pr.headSha, id: res.pr.id, versions }, now());
       await store.save();
       const action = res.created ? 'created' : res.updated ? 'updated' : 'unchanged';
-      if (action !== 'unchanged') o.bus?.emit('infrastructure.update.proposed', { branch: g.branch, title: g.title, ...(res.pr.url ? { url: res.pr.url } : {}), packages: g.candidates.length });
+      if (action !== 'unchanged') o.bus?.emit('infrastructure.update.proposed', { branch: g.branch, title: g.title, ...(res.pr.url ? { url: withoutCredentials(res.pr.url) } : {}), packages: g.candidates.length });
       const am = (res as { autoMerge?: ProposalOutcome['autoMerge'] }).autoMerge;
       if (am && am.merged === false) o.log.warn({ branch: g.branch, reason: am.reason }, 'auto-merge did not happen');
       outcomes.push({ ...outcome(g, action), ...(res.pr.url ? { url: res.pr.url } : {}), ...(am ? { autoMerge: am } : {}) });

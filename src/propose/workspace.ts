@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../util/exec.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import { exists } from '../util/exists.js';
 import { git, gitCommand } from '../source/git.js';
 
@@ -51,10 +52,10 @@ export async function fetchWorkspace(runner: Runner, ws: Workspace): Promise<voi
   try {
     await git(runner, ['-C', ws.dir, 'fetch', '-q', '--no-tags', '--prune', 'origin', '+refs/heads/*:refs/remotes/origin/*'], { timeoutMs: 120_000 });
   } catch (err) {
-    throw new GitfleetError('E_GIT', `cannot fetch the fleet repository ${ws.remote}: ${errorMessage(err)}`, { cause: err, retryable: true });
+    throw new GitfleetError('E_GIT', withoutCredentials(`cannot fetch the fleet repository ${ws.remote}: ${errorMessage(err)}`), { cause: err, retryable: true });
   }
   if ((await localRef(runner, ws, `refs/remotes/origin/${ws.base}`)) === undefined) {
-    throw new GitfleetError('E_NOT_FOUND', `the fleet repository ${ws.remote} has no branch "${ws.base}"`);
+    throw new GitfleetError('E_NOT_FOUND', `the fleet repository ${withoutCredentials(ws.remote)} has no branch "${ws.base}"`);
   }
 }
 
@@ -103,7 +104,7 @@ export async function pushBranch(runner: Runner, ws: Workspace, branch: string, 
   try {
     await git(runner, args);
   } catch (err) {
-    throw new GitfleetError('E_GIT', `cannot push ${branch} to ${ws.remote}: ${errorMessage(err)}`, { cause: err, retryable: true });
+    throw new GitfleetError('E_GIT', withoutCredentials(`cannot push ${branch} to ${ws.remote}: ${errorMessage(err)}`), { cause: err, retryable: true });
   }
   // `--porcelain` pushes do not always move the remote-tracking ref; keep it exact for the next lease.
   const sha = await git(runner, ['-C', ws.dir, 'rev-parse', '--verify', `${src}^{commit}`]);
@@ -123,7 +124,7 @@ export async function lsRemote(runner: Runner, ws: Workspace, patterns: string[]
   try {
     out = await git(runner, ['-C', ws.dir, 'ls-remote', 'origin', ...patterns], { timeoutMs: 60_000 });
   } catch (err) {
-    throw new GitfleetError('E_GIT', `cannot reach the fleet repository ${ws.remote}: ${errorMessage(err)}`, { cause: err, retryable: true });
+    throw new GitfleetError('E_GIT', withoutCredentials(`cannot reach the fleet repository ${ws.remote}: ${errorMessage(err)}`), { cause: err, retryable: true });
   }
   const map = new Map<string, string>();
   for (const line of out.split('\n')) {
@@ -140,7 +141,7 @@ export async function deleteRemoteBranch(runner: Runner, ws: Workspace, branch: 
   try {
     await git(runner, ['-C', ws.dir, 'push', '-q', '--porcelain', `--force-with-lease=refs/heads/${branch}:${expected}`, 'origin', `:refs/heads/${branch}`]);
   } catch (err) {
-    throw new GitfleetError('E_GIT', `cannot delete ${branch} on ${ws.remote}: ${errorMessage(err)}`, { cause: err, retryable: true });
+    throw new GitfleetError('E_GIT', withoutCredentials(`cannot delete ${branch} on ${ws.remote}: ${errorMessage(err)}`), { cause: err, retryable: true });
   }
   await git(runner, ['-C', ws.dir, 'update-ref', '-d', `refs/remotes/origin/${branch}`]);
 }

@@ -6,6 +6,11 @@ import { type RunningAgent } from '../../src/agent/loop.js';
 import type { AgentOptions } from '../../src/agent/loop.js';
 import { git } from '../helpers/git.js';
 import { execRunner, runChecked } from '../../src/util/exec.js';
+import { reconcile } from '../../src/agent/reconcile.js';
+import { emptyMemory } from '../../src/agent/memory.js';
+import { publishStatus } from '../../src/report/publish.js';
+import { makeStatus } from '../report/helpers.js';
+import { pino } from 'pino';
 
 const running: RunningAgent[] = [];
 afterEach(async () => {
@@ -165,6 +170,56 @@ describe('reconcile', () => {
     expect(s).toMatchObject({ health: 'pending', revision: { applied: null } });
     expect(s.conditions.find((c) => c.type === 'InWindow')).toMatchObject({ status: 'False', reason: 'OutsideMaintenanceWindow' });
     expect(await exists(join(fx.state(), 'sandboxes/s1'))).toBe(false);
+  });
+
+  it('rollout waves: a canary whose clock runs ahead is aged from when this host first saw its status', async () => {
+    const fx = await agentFixture();
+    const spec = (sandboxes: string[]) => fleetFiles({ waves: [{ name: 'canary' }, { name: 'broad' }], hosts: [{ name: 'c1', wave: 'canary' }, { name: 'h2', wave: 'broad', sandboxes }] });
+    const t0 = Date.parse('2024-05-01T12:00:00.000Z');
+    let clock = t0;
+    const ctx = fx.ctx({ host: 'h2', now: () => new Date(clock) });
+    const mem = emptyMemory();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // The canary's own clock writes its times: `ahead` later than this host's.
+    const canary = (applied: string, ahead: number) => publishStatus(execRunner, fx.repo.remote, makeStatus('c1', {
+      heartbeat: iso(t0 + ahead), revision: { applied, appliedAt: iso(t0 + ahead - 3_600_000), attempted: null, healthySince: iso(t0 + ahead - 3_600_000) },
+    }), { workDir: join(fx.tmp, 'c1-publish') });
+    const message = () => mem.verdict?.conditions[0]?.message;
+
+    // Healthy, clock 10 minutes ahead: the broad wave goes.
+    const r1 = await fx.repo.commit(spec(['s1']));
+    await canary(r1, 10 * 60_000);
+    expect(await reconcile(ctx, mem, { full: true })).toMatchObject({ result: 'ok', head: r1 });
+
+    // Healthy, clock a day ahead, first seen now: goes too.
+    const r2 = await fx.repo.commit(spec(['s1', 's2']));
+    clock = t0 + 60_000;
+    await canary(r2, 86_400_000);
+    expect(await reconcile(ctx, mem, { full: true })).toMatchObject({ result: 'ok', head: r2 });
+
+    // Then silent: within staleAfter (5m) it is only behind; past it, offline, though its heartbeat is still "tomorrow".
+    const r3 = await fx.repo.commit(spec(['s1', 's2', 's3']));
+    clock = t0 + 4 * 60_000;
+    expect(await reconcile(ctx, mem, { full: true })).toMatchObject({ result: 'gated', head: r3 });
+    expect(message()).toMatch(/c1 has not applied/);
+    clock = t0 + 7 * 60_000;
+    expect(await reconcile(ctx, mem, { full: true })).toMatchObject({ result: 'gated', head: r3 });
+    expect(message()).toMatch(/c1 \(offline\).*1 unavailable, 0 allowed/);
+    expect(await exists(join(fx.state('h2'), 'sandboxes/s3'))).toBe(false);
+  });
+
+  it('a repository URL with a token: FetchFailed in status and the log, never the token', async () => {
+    const fx = await agentFixture();
+    const token = 'ghp_agentUrlT0ken00000000000000000000000';
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } });
+    const repo = `http://x-access-token:${token}@127.0.0.1:9/git/acme/fleet.git`;
+    const { first } = await start(fx, { ctx: { ...fx.ctx(), repo, log } });
+    expect(first).toMatchObject({ result: 'error' });
+    const s = await statusOf(fx.state());
+    expect(s.conditions.find((c) => c.type === 'SourceReady')).toMatchObject({ status: 'False', reason: 'FetchFailed' });
+    expect(s.lastError?.message).toContain('http://127.0.0.1:9/git/acme/fleet.git');
+    expect(JSON.stringify(s) + lines.join('')).not.toContain(token);
   });
 
   it('an unreachable remote is FetchFailed (degraded), and the agent recovers', async () => {

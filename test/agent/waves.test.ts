@@ -13,7 +13,9 @@ const isAtLeast = (applied: string, rev: string) => order.indexOf(applied) >= or
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
 const MIN = 60_000;
 
-function status(host: string, p: { health?: HostStatus['health']; applied?: string | null; attempted?: string | null; healthyFor?: number | null; heartbeatAgo?: number }): HostStatus {
+// clockAhead: the host's clock runs that far ahead, so the times it writes (heartbeat, healthySince) are that much later.
+function status(host: string, p: { health?: HostStatus['health']; applied?: string | null; attempted?: string | null; healthyFor?: number | null; heartbeatAgo?: number; clockAhead?: number }): HostStatus {
+  const ago = (ms: number) => new Date(NOW - ms + (p.clockAhead ?? 0)).toISOString();
   return {
     schemaVersion: 1, host, health: p.health ?? 'healthy',
     revision: {
@@ -56,6 +58,27 @@ describe('rolloutGate', () => {
     ['a wave without soak needs only healthy on R', [{ host: 'e1', wave: 'early', status: status('e1', { healthyFor: 0 }) }], { hostWave: 'broad', waves: [{ name: 'early' }, { name: 'broad' }] }, 'ok'],
   ])('%s', (_what, statuses, over, want, msg) => {
     const got = gate(statuses, over);
+    if (want === 'ok') expect(got).toEqual({ ok: true });
+    else {
+      expect(got).toMatchObject({ ok: false, reason: want });
+      if (msg && !got.ok) expect(got.message).toMatch(msg);
+    }
+  });
+
+  // A canary whose clock runs ahead is aged from when this host first saw its status (observedAt), as `gitfleet status` does.
+  it.each<[string, { clockAhead: number; heartbeatAgo?: number; healthyFor?: number }, string | null, Partial<RolloutGateInput>, string, RegExp?]>([
+    ['healthy, clock 10 min ahead, seen 10 s ago → ok', { clockAhead: 10 * MIN }, ago(10_000), {}, 'ok'],
+    ['healthy, clock 10 min ahead, healthy for exactly the soak (its clock) → ok', { clockAhead: 10 * MIN, healthyFor: 10 * MIN }, ago(10_000), {}, 'ok'],
+    ['healthy, clock 10 min ahead, soak not over → wait, the soak measured without the skew', { clockAhead: 10 * MIN, healthyFor: 5 * MIN }, ago(10_000), {}, 'WaitingForWave', /c1 is healthy for 5m of the canary soak of 10m/],
+    ['healthy, clock a day ahead, seen 1 min ago → ok', { clockAhead: 1440 * MIN }, ago(MIN), {}, 'ok'],
+    ['healthy, clock 30 s ahead (within the tolerance), not observed → ok', { clockAhead: 30_000 }, null, {}, 'ok'],
+    ['silent, clock 10 min ahead, unchanged since seen 6 min ago → offline', { clockAhead: 10 * MIN, heartbeatAgo: 6 * MIN }, ago(6 * MIN), {}, 'WaitingForWave', /c1 \(offline\).*1 unavailable, 0 allowed/],
+    ['silent, clock a day ahead, unchanged since seen 6 min ago → offline', { clockAhead: 1440 * MIN, heartbeatAgo: 6 * MIN }, ago(6 * MIN), {}, 'WaitingForWave', /c1 \(offline\)/],
+    ['silent, clock a day ahead, offline within maxUnavailable 1 → ok', { clockAhead: 1440 * MIN, heartbeatAgo: 6 * MIN }, ago(6 * MIN), { maxUnavailable: 1 }, 'ok'],
+    ['clock a day ahead, never observed: nothing shows it alive → offline', { clockAhead: 1440 * MIN }, null, {}, 'WaitingForWave', /c1 \(offline\)/],
+    ['clock behind, seen now: judged by its old heartbeat → offline', { clockAhead: -10 * MIN }, ago(0), {}, 'WaitingForWave', /c1 \(offline\)/],
+  ])('clock skew: %s', (_what, clock, observedAt, over, want, msg) => {
+    const got = gate([{ ...canary(status('c1', clock)), observedAt }], over);
     if (want === 'ok') expect(got).toEqual({ ok: true });
     else {
       expect(got).toMatchObject({ ok: false, reason: want });

@@ -9,6 +9,10 @@ import { applyHost } from '../../src/apply/run.js';
 import { execRunner } from '../../src/util/exec.js';
 import { GitfleetError } from '../../src/util/errors.js';
 import { proposeFixture, installedIn, silent, type ProposeFixture } from './helpers.js';
+import { pino } from 'pino';
+import { EventBus } from '../../src/events/bus.js';
+import type { AnyEvent } from '../../src/events/types.js';
+import { startFakeGitHub } from '../helpers/fake-github.js';
 
 const byBranch = (res: Awaited<ReturnType<typeof proposeUpdates>>) => new Map(res.outcomes.map((o) => [o.branch, o]));
 
@@ -189,4 +193,41 @@ describe('git auto-merge', () => {
       await rm(hook);
     }
   });
+});
+
+describe('a remote URL that carries a token', () => {
+  it('pushes with it, and keeps it out of the proposal URL, the events, the outcomes, the log and the error messages', async () => {
+    const TOKEN = 'ghp_remoteUrlT0ken0000000000000000000000';
+    const fake = await startFakeGitHub({ token: TOKEN });
+    try {
+      const f = await proposeFixture();
+      await git(f.repo.work, ['push', '-q', fake.bare, 'HEAD:main']);
+      const withToken = (url: string) => url.replace('http://', `http://x-access-token:${TOKEN}@`);
+      const events: AnyEvent[] = [];
+      const lines: string[] = [];
+      const log = pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } });
+      const bus = new EventBus({ host: 'admin', sinks: [{ name: 'memory', write: (e) => { events.push(e); } }], log });
+      const res = await proposeUpdates(f.options({ repo: withToken(fake.gitUrl), stateDir: join(f.tmp, 'state-token'), log, bus }));
+      // the token worked: the branches are on the server
+      expect(await fake.branchSha('gitfleet/py-minor')).toMatch(/^[0-9a-f]{40}$/);
+      expect(res.outcomes.map((o) => [o.branch, o.action, o.url])).toEqual([
+        ['gitfleet/py-minor', 'created', `${fake.gitUrl}#gitfleet/py-minor`],
+        ['gitfleet/py-major-alpha', 'created', `${fake.gitUrl}#gitfleet/py-major-alpha`],
+      ]);
+      const proposed = events.filter((e) => e.topic === 'infrastructure.update.proposed');
+      expect(proposed.map((e) => e.payload)).toMatchObject([{ url: `${fake.gitUrl}#gitfleet/py-minor` }, { url: `${fake.gitUrl}#gitfleet/py-major-alpha` }]);
+      const commits = await git(fake.bare, ['log', '--format=%B', 'gitfleet/py-minor', 'gitfleet/py-major-alpha']);
+      expect(JSON.stringify({ res, events, lines, commits })).not.toContain(TOKEN);
+
+      // Unreachable: the message names the remote, without the token.
+      const down = withToken('http://127.0.0.1:9/git/acme/fleet.git');
+      const err = await proposeUpdates(f.options({ repo: down, stateDir: join(f.tmp, 'state-down'), log, bus })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GitfleetError);
+      expect((err as Error).message).toContain('http://127.0.0.1:9/git/acme/fleet.git');
+      expect((err as Error).message).not.toContain(TOKEN);
+      expect(JSON.stringify(lines)).not.toContain(TOKEN);
+    } finally {
+      await fake.close();
+    }
+  }, 60_000);
 });

@@ -10,6 +10,7 @@
  */
 import type { Runner } from '../../util/exec.js';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
+import { withoutCredentials } from '../../util/url-credentials.js';
 import { git, gitCommand } from '../../source/git.js';
 import { gitSource } from '../../fleet/source.js';
 import { loadFleet } from '../../fleet/load.js';
@@ -77,7 +78,8 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
   }
 
   function ref(branch: string, state: PullRequestRef['state'], headSha: string): PullRequestRef {
-    return { id: branch, branch, title: store.state.proposals[branch]?.title ?? branch, state, headSha, url: `${ws.remote}#${branch}` };
+    // The URL is the remote's, token and all; it reaches events, status, logs and output: never with credentials.
+    return { id: branch, branch, title: store.state.proposals[branch]?.title ?? branch, state, headSha, url: `${withoutCredentials(ws.remote)}#${branch}` };
   }
 
   async function find(branch: string, opts: { includeClosed?: boolean } = {}): Promise<PullRequestRef | undefined> {

@@ -14,6 +14,7 @@ import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { Runner } from '../../util/exec.js';
 import { GitfleetError, ProviderError, errorMessage } from '../../util/errors.js';
+import { withoutCredentials } from '../../util/url-credentials.js';
 import { git } from '../../source/git.js';
 import type { CommitStatus, PullRequestRef, PullRequestSpec, PullRequests } from '../provider.js';
 import {
@@ -90,7 +91,7 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
   if ('token' in auth) remember(auth.token);
   else secrets.add(auth.privateKey);
   const redact = (s: string): string => {
-    let out = s.replace(/\/\/[^/@\s]+@/g, '//[redacted]@');
+    let out = withoutCredentials(s);
     for (const x of secrets) if (x) out = out.split(x).join('[redacted]');
     return out;
   };
