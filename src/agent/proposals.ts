@@ -42,6 +42,17 @@ export interface ProposeContext {
 /** The outcome of a drift proposal attempt, for status. */
 export type DriftProposalOutcome = { ok: true; proposal: DriftProposal } | { ok: false; error: string };
 
+/** A status condition's reason code and text for a drift proposal attempt: the branch that adopts the drift, or why there is none. */
+export function driftProposalCondition(res: DriftProposalOutcome): { reason: string; text: string } {
+  if (!res.ok) return { reason: 'ProposeDriftFailed', text: `the proposal failed (${res.error}); retried at the next drift cycle` };
+  const p = res.proposal;
+  const url = p.pr?.url ? ` ${p.pr.url}` : '';
+  // Someone else's commits on the branch are theirs: gitfleet pushed nothing, and says so until the branch goes.
+  if (p.action === 'modified') return { reason: 'ProposeDriftModified', text: `${p.branch} left alone (modified by someone else), nothing proposed: ${p.reason ?? 'it holds commits gitfleet did not make'}${url}` };
+  if (p.action === 'already-decided' || p.action === 'dropped') return { reason: 'ProposeDrift', text: `${p.branch} not proposed: ${p.reason ?? p.action}` };
+  return { reason: 'ProposeDrift', text: `proposed as ${p.branch} (${p.action})${url}` };
+}
+
 /** The plan's package actions as drift items (sandbox creation has no version to adopt). */
 export function driftItems(actions: readonly Action[]): DriftItem[] {
   return actions.flatMap((a) => (a.manager ? [{ target: a.target, manager: a.manager, name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'absent' }] : []));

@@ -1,4 +1,5 @@
 // Rotation and rekey as pull requests: built on the base branch's files, never carrying a value in text.
+import type { Logger } from 'pino';
 import type { Runner } from '../util/exec.js';
 import { gitCommand } from '../source/git.js';
 import { GitfleetError } from '../util/errors.js';
@@ -25,11 +26,16 @@ export interface SecretProposal {
   pr: PullRequestRef;
   created: boolean;
   updated: boolean;
+  /**
+   * The open proposal's branch holds someone else's commits, so the provider left it alone and nothing was
+   * proposed (`created` and `updated` false): what happened and what to do about it.
+   */
+  modified?: string;
   keys: string[];
 }
 
 /** Opens (or updates) the PR "rotate secret KEY on HOST" with the new value encrypted; the PR text names the key only. */
-export async function proposeRotation(a: { provider: PullRequests; read: ReadRepoFile; base: string; host: string; key: string; value: string; by: string; now: Date }): Promise<SecretProposal> {
+export async function proposeRotation(a: { provider: PullRequests; read: ReadRepoFile; base: string; host: string; key: string; value: string; by: string; now: Date; log?: Logger }): Promise<SecretProposal> {
   checkSecretKey(a.key);
   const ctx = await hostSecretsContext(a.read, a.host);
   const current = await a.read(ctx.file);
@@ -52,6 +58,9 @@ export async function proposeRotation(a: { provider: PullRequests; read: ReadRep
     commitMessage: `secrets: rotate ${a.key} on ${a.host}`,
   };
   const r = await a.provider.ensurePullRequest(spec);
+  // The new value went nowhere: the branch keeps someone else's commits, or (GitHub) its PR a human closed.
+  if (r.modified) a.log?.warn({ host: a.host, key: a.key, branch: spec.branch, reason: r.modified }, 'secret rotation branch was modified by someone else; the rotation was not proposed');
+  else if (!r.created && !r.updated) a.log?.warn({ host: a.host, key: a.key, branch: spec.branch, state: r.pr.state }, 'secret rotation not pushed (a proposal closed without merge is not reopened); the rotation was not proposed');
   return { ...r, keys: [a.key] };
 }
 

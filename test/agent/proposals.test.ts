@@ -2,12 +2,15 @@
 // adopts what the host has; the same drift proposes nothing new; merging it (real git) ends the drift.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { agentFixture, type AgentFixture, startCycling, statusOf } from './helpers.js';
 import { type RunningAgent } from '../../src/agent/loop.js';
-import { driftItems } from '../../src/agent/proposals.js';
+import { driftItems, driftProposalCondition, type DriftProposalOutcome } from '../../src/agent/proposals.js';
 import { git } from '../helpers/git.js';
 import { pip, pipEnv, writeWheels } from '../helpers/wheels.js';
 import { installedIn } from '../propose/helpers.js';
+import type { DriftProposal } from '../../src/propose/drift.js';
 
 const running: RunningAgent[] = [];
 afterEach(async () => {
@@ -25,8 +28,8 @@ function venvFleet(provider: string): Record<string, string> {
   };
 }
 
-async function start(fx: AgentFixture) {
-  const base = fx.ctx();
+async function start(fx: AgentFixture, log?: Logger) {
+  const base = fx.ctx(log ? { log } : {});
   const ctx = { ...base, hostRun: { ...base.hostRun, env: { ...pipEnv(), PIP_FIND_LINKS: '' }, batchTimeoutMs: 120_000 } };
   return startCycling({ ...fx.options(), ctx, watch: false, driftIntervalMs: 1 }, running);
 }
@@ -88,6 +91,38 @@ describe('the agent in drift mode propose', () => {
     expect([...(await remoteBranches(fx)).keys()].filter((b) => b.startsWith('gitfleet/drift-'))).toEqual([branch]);
   }, 60_000);
 
+  it('leaves a drift branch someone else committed to alone: a warning, status says so, nothing pushed, no event', async () => {
+    const fx = await agentFixture();
+    const logStream = new PassThrough();
+    let logged = '';
+    logStream.on('data', (c: Buffer) => { logged += c.toString(); });
+    await writeWheels(join(fx.repo.work, 'artifacts/wheels'), ['1.0.0', '1.0.1'].map((version) => ({ name: 'alpha', version })));
+    await fx.repo.commit(venvFleet('{git: {}}'));
+    const { cycle } = await start(fx, pino({ level: 'info' }, logStream));
+    const venv = join(fx.state(), 'sandboxes/py');
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', join(fx.repo.work, 'artifacts/wheels'), 'alpha==1.0.1']);
+    expect(await cycle()).toMatchObject({ result: 'ok', drift: 1 });
+    const branch = [...(await remoteBranches(fx)).keys()].find((b) => b.startsWith('gitfleet/drift-'))!;
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.update.proposed')).toHaveLength(1);
+
+    // A human adds a commit to the drift branch (test@example.invalid, with real git).
+    const human = join(fx.tmp, 'human');
+    await git(fx.tmp, ['clone', '-q', '-b', branch, fx.repo.remote, human]);
+    await git(human, ['commit', '-q', '--allow-empty', '-m', 'reviewed: keep alpha 1.0.1 on h1']);
+    await git(human, ['push', '-q', 'origin', `HEAD:${branch}`]);
+    const theirs = await git(fx.repo.remote, ['rev-parse', branch]);
+
+    logged = '';
+    expect(await cycle()).toMatchObject({ result: 'ok', drift: 1 });
+    expect(await git(fx.repo.remote, ['rev-parse', branch])).toBe(theirs); // never force-pushed over
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.update.proposed')).toHaveLength(1);
+    const applied = (await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied');
+    expect(applied).toMatchObject({ status: 'False', reason: 'ProposeDriftModified' });
+    expect(applied?.message).toContain(`not changed, ${branch} left alone (modified by someone else), nothing proposed: branch ${branch} was modified by someone else (commit ${theirs.slice(0, 12)} by test@example.invalid)`);
+    const warnings = logged.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; branch?: string }).filter((l) => l.level === 40);
+    expect(warnings).toEqual([expect.objectContaining({ branch, msg: expect.stringMatching(/modified by someone else/) })]);
+  }, 60_000);
+
   it('a provider failure is logged and in status, never fatal, and the next drift cycle proposes', async () => {
     const fx = await agentFixture();
     await writeWheels(join(fx.repo.work, 'artifacts/wheels'), ['1.0.0', '1.0.1'].map((version) => ({ name: 'alpha', version })));
@@ -113,6 +148,22 @@ describe('the agent in drift mode propose', () => {
     expect([...(await remoteBranches(fx)).keys()].some((b) => b.startsWith('gitfleet/drift-h1-'))).toBe(true);
     expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied')).toMatchObject({ reason: 'ProposeDrift' });
   }, 60_000);
+});
+
+describe('driftProposalCondition', () => {
+  const proposal = (action: DriftProposal['action'], reason?: string): DriftProposalOutcome => ({
+    ok: true, proposal: { branch: 'gitfleet/drift-h1-0123abcd', title: 't', action, ...(reason ? { reason } : {}), pr: { id: 'x', branch: 'gitfleet/drift-h1-0123abcd', title: 't', state: 'open', headSha: 'a'.repeat(40), url: 'R#b' } },
+  });
+  it.each<[string, DriftProposalOutcome, { reason: string; text: string }]>([
+    ['created', proposal('created'), { reason: 'ProposeDrift', text: 'proposed as gitfleet/drift-h1-0123abcd (created) R#b' }],
+    ['unchanged', proposal('unchanged'), { reason: 'ProposeDrift', text: 'proposed as gitfleet/drift-h1-0123abcd (unchanged) R#b' }],
+    ['modified: not "proposed", with what to do', proposal('modified', 'branch X was modified by someone else; Delete the branch'),
+      { reason: 'ProposeDriftModified', text: 'gitfleet/drift-h1-0123abcd left alone (modified by someone else), nothing proposed: branch X was modified by someone else; Delete the branch R#b' }],
+    ['already decided', proposal('already-decided', 'the proposal for this drift was closed'), { reason: 'ProposeDrift', text: 'gitfleet/drift-h1-0123abcd not proposed: the proposal for this drift was closed' }],
+    ['failed', { ok: false, error: 'boom' }, { reason: 'ProposeDriftFailed', text: 'the proposal failed (boom); retried at the next drift cycle' }],
+  ])('%s', (_name, res, want) => {
+    expect(driftProposalCondition(res)).toEqual(want);
+  });
 });
 
 describe('driftItems', () => {

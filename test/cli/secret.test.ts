@@ -123,6 +123,57 @@ describe('gitfleet secret', () => {
     expect(JSON.stringify(got)).not.toMatch(/first-secret|second-secret|third-secret/);
   });
 
+  it('rotate leaves a rotation branch someone else committed to alone: exit 1, NOT proposed, no event; deleting the branch lets it propose again', async () => {
+    const f = await fleetRepo();
+    const state = join(f.dir, 'admin-state');
+    const branch = 'gitfleet/secret-h1-DB_PASSWORD';
+    const topics = async () => (await readFile(join(state, 'events.ndjson'), 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { topic: string }).topic);
+    const audit = async () => (await readFile(join(state, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data?: Record<string, unknown> });
+    await run(['set', '--host', 'h1', 'DB_PASSWORD'], f.repo.work, 'old-value');
+    await git(f.repo.work, ['add', '-A']);
+    await git(f.repo.work, ['commit', '-q', '-m', 'secret']);
+    await git(f.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+    expect((await run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--provider', 'git', '--state-dir', state], f.repo.work, 'value-1')).code).toBe(0);
+    expect(await topics()).toEqual(['infrastructure.secret.proposed']);
+
+    // A human (test@example.invalid) adds a commit to the bot's rotation branch, with real git.
+    const human = join(f.dir, 'human');
+    await git(f.dir, ['clone', '-q', '-b', branch, f.repo.remote, human]);
+    await writeFile(join(human, 'NOTE.md'), 'rotated with the DBA on call\n');
+    await git(human, ['add', '-A']);
+    await git(human, ['commit', '-q', '-m', 'note']);
+    await git(human, ['push', '-q', 'origin', `HEAD:${branch}`]);
+    const theirs = await git(f.repo.remote, ['rev-parse', branch]);
+
+    const r = await run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--provider', 'git', '--state-dir', state], f.repo.work, 'value-2');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`left alone (modified by someone else): proposal ${branch} (${f.repo.remote}#${branch}): DB_PASSWORD NOT rotated\n`);
+    expect(r.err).toMatch(new RegExp(`^gitfleet secret rotate: the rotation of DB_PASSWORD on h1 was NOT proposed: branch ${branch} was modified by someone else \\(commit ${theirs.slice(0, 12)} by test@example\\.invalid\\); gitfleet does not update it\\. Delete the branch`));
+    const warn = r.log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; branch?: string }).filter((l) => l.level === 40);
+    expect(warn).toEqual([expect.objectContaining({ msg: expect.stringMatching(/modified by someone else; the rotation was not proposed/), branch })]);
+    expect(await git(f.repo.remote, ['rev-parse', branch])).toBe(theirs); // never force-pushed over
+    const onBranch = (parse(await git(f.repo.remote, ['show', `${branch}:secrets/h1.yaml`])) as { secrets: { DB_PASSWORD: { value: string } } }).secrets.DB_PASSWORD.value;
+    expect(await new ValueDecrypter(f.hostIdentity).decrypt(onBranch)).toEqual({ ok: true, value: 'value-1' });
+    expect(await topics()).toEqual(['infrastructure.secret.proposed']); // nothing proposed, no event
+    expect((await audit()).map((a) => a.type)).toEqual(['secret.rotation-proposed', 'secret.rotation-not-proposed']);
+    expect(`${r.out}${r.err}${r.log}${JSON.stringify(await audit())}`).not.toMatch(/old-value|value-1|value-2/);
+
+    // Through main: the same refusal is exit code 1.
+    const io = { stdout: new PassThrough(), stderr: new PassThrough(), env: { USER: 'tester', GITFLEET_LOG_LEVEL: 'error' }, cwd: f.repo.work };
+    let mainErr = '';
+    io.stderr.on('data', (c: Buffer) => { mainErr += c.toString(); });
+    expect(await main(['secret', 'rotate', '--host', 'h1', 'DB_PASSWORD', '--generate', '20'], io)).toBe(1);
+    expect(mainErr).toMatch(/the rotation of DB_PASSWORD on h1 was NOT proposed: branch gitfleet\/secret-h1-DB_PASSWORD was modified by someone else/);
+
+    // The human deletes the branch: gitfleet proposes the rotation anew.
+    await git(human, ['push', '-q', 'origin', `:${branch}`]);
+    const again = await run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--provider', 'git', '--state-dir', state], f.repo.work, 'value-3');
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^opened proposal gitfleet\/secret-h1-DB_PASSWORD/);
+    expect(await git(f.repo.remote, ['log', '--format=%ae', `main..${branch}`])).toBe('gitfleet@localhost');
+    expect(await topics()).toEqual(['infrastructure.secret.proposed', 'infrastructure.secret.proposed']);
+  });
+
   it('rekey re-encrypts every value to the new host key with an admin identity, as one branch', async () => {
     const f = await fleetRepo();
     await run(['set', '--host', 'h1', 'A'], f.repo.work, 'value-a');
@@ -218,6 +269,66 @@ describe('gitfleet secret rotate|rekey --provider github (against the fake GitHu
       const failures = [...fake.failures];
       await fake.close();
       // The fake saw no unknown request and no contract violation.
+      expect(failures).toEqual([]);
+    }
+  }, 30_000);
+
+  it('a rotation PR someone else committed to, or closed without merge, is left alone: exit 1, no event; a deleted branch proposes again', async () => {
+    const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
+    const fake = await startFakeGitHub({ token: TOKEN });
+    try {
+      const dir = await tempDir('gitfleet-secret-gh-modified-');
+      const work = join(dir, 'work');
+      const hostId = await createIdentity({ path: join(dir, 'h1-state', 'identity.age'), runner: execRunner });
+      const files: Record<string, string> = {
+        'fleet.yaml': `apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nprovider: {github: {owner: acme, repo: fleet, baseUrl: "${fake.apiUrl}"}}\n`,
+        'hosts/h1.yaml': `apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nrecipient: ${hostId.recipient}\n`,
+      };
+      await git(dir, ['init', '-q', '-b', 'main', work]);
+      await git(work, ['remote', 'add', 'origin', fake.gitUrl]);
+      for (const [p, t] of Object.entries(files)) { await mkdir(join(work, p, '..'), { recursive: true }); await writeFile(join(work, p), t); }
+      await run(['set', '--host', 'h1', 'DB_PASSWORD'], work, 'old');
+      files['secrets/h1.yaml'] = await readFile(join(work, 'secrets/h1.yaml'), 'utf8');
+      await fake.seed(files, 'fleet with a secret');
+      const state = join(dir, 'admin-state');
+      const rotate = () => run(['rotate', '--host', 'h1', 'DB_PASSWORD', '--state-dir', state, '--generate', '24'], work, '', { GITHUB_TOKEN: TOKEN });
+      const proposed = async () => (await readFile(join(state, 'events.ndjson'), 'utf8')).split('\n').filter((l) => l.includes('infrastructure.secret.proposed')).length;
+      expect((await rotate()).code).toBe(0);
+      const branch = fake.pulls[0]!.head;
+
+      // Someone pushes a commit of their own onto the PR's branch.
+      const human = join(dir, 'human');
+      await git(dir, ['clone', '-q', '-b', branch, fake.bare, human]);
+      await writeFile(join(human, 'NOTE.md'), 'ticket OPS-1\n');
+      await git(human, ['add', '-A']);
+      await git(human, ['commit', '-q', '-m', 'note']);
+      await git(human, ['push', '-q', 'origin', `HEAD:${branch}`]);
+      const theirs = await fake.branchSha(branch);
+      const modified = await rotate();
+      expect(modified.code).toBe(1);
+      expect(modified.out).toMatch(/^left alone \(modified by someone else\): proposal gitfleet\/secret-h1-DB_PASSWORD \(http:\/\/127\.0\.0\.1:\d+\/acme\/fleet\/pull\/1\): DB_PASSWORD NOT rotated\n$/);
+      expect(modified.err).toMatch(/was NOT proposed: branch gitfleet\/secret-h1-DB_PASSWORD was modified by someone else \(commit [0-9a-f]{12} by test@example\.invalid\)/);
+      expect(await fake.branchSha(branch)).toBe(theirs);
+      expect(await proposed()).toBe(1);
+
+      // A human closes the PR without merging (the branch stays): not reopened, not proposed.
+      fake.closeAsHuman(1);
+      const closed = await rotate();
+      expect(closed.code).toBe(1);
+      expect(closed.out).toMatch(/^left alone \(closed without merge\): proposal gitfleet\/secret-h1-DB_PASSWORD \(.*\/pull\/1\): DB_PASSWORD NOT rotated\n$/);
+      expect(closed.err).toMatch(/NOT proposed: the proposal .*\/pull\/1 was closed without merge and gitfleet does not reopen it\. Delete the branch gitfleet\/secret-h1-DB_PASSWORD/);
+      expect(closed.log).toMatch(/"level":40.*not pushed \(a proposal closed without merge is not reopened\)/);
+      expect(fake.pulls.map((p) => p.state)).toEqual(['closed']);
+      expect(await proposed()).toBe(1);
+
+      await fake.deleteBranch(branch);
+      const again = await rotate();
+      expect(again.code).toBe(0);
+      expect(again.out).toMatch(/^opened proposal gitfleet\/secret-h1-DB_PASSWORD \(.*\/pull\/2\)/);
+      expect(await proposed()).toBe(2);
+    } finally {
+      const failures = [...fake.failures];
+      await fake.close();
       expect(failures).toEqual([]);
     }
   }, 30_000);
