@@ -3,7 +3,8 @@
 // Every REST request and response is checked against GitHub's own OpenAPI description (the extracted subset in
 // test/fixtures/github/openapi-subset.json); GraphQL is checked against, and answered by executing over, GitHub's
 // published GraphQL schema (@octokit/graphql-schema, see fake-github-graphql.ts). An unknown request or a contract
-// violation is recorded in `failures` (tests assert it stays empty) and answered 501 so the client fails too.
+// violation is recorded in `failures` (tests assert it stays empty) and answered FAKE_FAILURE_STATUS so the client
+// fails too. Faults (`fail`) apply to REST and GraphQL alike, each answered the way GitHub answers on that endpoint.
 import { spawn } from 'node:child_process';
 import { createVerify, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,10 +16,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv as AjvT, ValidateFunction } from 'ajv';
 import { execRunner } from '../../src/util/exec.js';
-import { checkGraphqlRequest, executeGraphql, GithubGraphqlError } from './fake-github-graphql.js';
+import { checkGraphqlRequest, executeGraphql, GithubGraphqlError, type RootResolver } from './fake-github-graphql.js';
 
 const require = createRequire(import.meta.url);
 const SUBSET_PATH = new URL('../fixtures/github/openapi-subset.json', import.meta.url);
+// 400 is a status @octokit/plugin-retry never retries (nor the throttling plugin, without a rate-limit sign), so one
+// bad request is one recorded failure and one answer; 5xx would be retried and recorded once per try. The header
+// tells a reader of the answer that it is the fake's own refusal, not a GitHub behaviour under test.
+const FAKE_FAILURE_STATUS = 400;
+const FAKE_FAILURE_HEADERS = { 'x-fake-github-failure': 'contract' };
 const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: '/nonexistent',
   GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.invalid', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.invalid',
@@ -53,8 +59,12 @@ export interface FakePull {
   autoMerge: { method: 'merge' | 'squash' | 'rebase' } | null;
 }
 
-/** A canned failure answered instead of the real handler. */
-export type Fault = 'forbidden' | 'rate-limit' | 'secondary-limit' | 'server-error' | 'not-found';
+/**
+ * A canned failure answered instead of the real handler. On GraphQL, as GitHub does: `forbidden` and `not-found` are
+ * typed errors beside `data` in a 200, `rate-limit` is a 200 with a RATE_LIMITED error and a spent quota, the others
+ * are HTTP statuses (5xx with GraphQL's "Something went wrong" body).
+ */
+export type Fault = 'forbidden' | 'rate-limit' | 'secondary-limit' | 'server-error' | 'bad-gateway' | 'not-found';
 
 /** One request as the fake saw it. */
 export interface SeenRequest { method: string; path: string; query: string; body: unknown; status: number; operation: string }
@@ -76,9 +86,9 @@ export interface FakeGitHub {
   statuses: { sha: string; state: string; context: string; description: string | null; targetUrl: string | null }[];
   /** The repository setting "Allow auto-merge". */
   allowAutoMerge: boolean;
-  /** Tokens the fake accepts: `write` may change things, `read` gets 403 on every write. */
+  /** Tokens the fake accepts: `write` may change things; `read` gets 403 on every REST write and, as on GitHub, a 200 with a FORBIDDEN error for a GraphQL mutation. */
   tokens: Map<string, 'write' | 'read'>;
-  /** Answer the next `times` requests matching `method path-regex` with a fault. */
+  /** Answer the next `times` requests matching `method path-regex` (GraphQL is `POST /api/graphql`) with a fault. */
   fail(match: { method?: string; path?: RegExp }, fault: Fault, opts?: { times?: number; retryAfter?: number }): void;
   /** Deletes a branch, closing its open PRs as GitHub does. */
   deleteBranch(branch: string): Promise<void>;
@@ -178,7 +188,7 @@ for (const l of lines) { const ref = l.split(' ')[2];
       const s = createServer((req, res) => {
         handle(req, res).catch((err: unknown) => {
           fake.failures.push(`fake-github crashed on ${req.method} ${req.url}: ${String((err as Error)?.stack ?? err)}`);
-          if (!res.headersSent) res.writeHead(500);
+          if (!res.headersSent) res.writeHead(FAKE_FAILURE_STATUS, FAKE_FAILURE_HEADERS);
           res.end();
         });
       });
@@ -256,7 +266,7 @@ for (const l of lines) { const ref = l.split(' ')[2];
       const problems = seen.operation === 'graphql' ? contract.checkGraphqlResponse(status, body) : contract.checkResponse(seen.operation, status, body);
       if (problems.length > 0) {
         fake.failures.push(`response ${status} to ${method} ${url.pathname} breaks the contract: ${problems.join('; ')}`);
-        return send(res, 501, { message: 'fake-github: response contract violation' });
+        return send(res, FAKE_FAILURE_STATUS, { message: 'fake-github: response contract violation' }, FAKE_FAILURE_HEADERS);
       }
       send(res, status, body, { 'x-github-request-id': `FAKE:${++ids}`, ...headers });
     };
@@ -265,7 +275,8 @@ for (const l of lines) { const ref = l.split(' ')[2];
       body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
     } catch {
       fake.failures.push(`${method} ${url.pathname}: body is not JSON`);
-      return send(res, 501, { message: 'fake-github: body is not JSON' });
+      seen.status = FAKE_FAILURE_STATUS;
+      return send(res, FAKE_FAILURE_STATUS, { message: 'fake-github: body is not JSON' }, FAKE_FAILURE_HEADERS);
     }
     seen.body = body;
 
@@ -273,8 +284,16 @@ for (const l of lines) { const ref = l.split(' ')[2];
       seen.operation = 'graphql';
       const request = checkGraphqlRequest(body);
       if (!request.ok) return unknown(`graphql request breaks GitHub's GraphQL schema: ${request.problems.join('; ')}`);
-      if (!authorized(req, 'write', reply)) return;
-      const result = await executeGraphql(request.value, { enablePullRequestAutoMerge });
+      const fault = takeFault(method, url.pathname);
+      const refusal = fault && fieldRefusal(fault.fault);
+      if (fault && !refusal) return answerGraphqlFault(fault, reply);
+      // Any valid token may post; what it may not do is refused per field, in a 200, as GitHub does.
+      const right = authorized(req, 'read', reply);
+      if (!right) return;
+      const root: Record<string, RootResolver> = refusal
+        ? { enablePullRequestAutoMerge: (a) => { throw refusal(a); } }
+        : { enablePullRequestAutoMerge: (a) => enablePullRequestAutoMerge(a, right) };
+      const result = await executeGraphql(request.value, root);
       if (!result.ok) return unknown(`graphql response breaks GitHub's GraphQL schema: ${result.problems.join('; ')}`);
       return reply(200, result.value);
     }
@@ -294,8 +313,8 @@ for (const l of lines) { const ref = l.split(' ')[2];
 
     function unknown(msg: string): void {
       fake.failures.push(msg);
-      seen.status = 501;
-      send(res, 501, { message: `fake-github: ${msg}` });
+      seen.status = FAKE_FAILURE_STATUS;
+      send(res, FAKE_FAILURE_STATUS, { message: `fake-github: ${msg}` }, FAKE_FAILURE_HEADERS);
     }
   }
 
@@ -312,6 +331,7 @@ for (const l of lines) { const ref = l.split(' ')[2];
       case 'forbidden': return reply(403, { message: 'Resource not accessible by integration', documentation_url: doc, status: '403' });
       case 'not-found': return reply(404, notFound());
       case 'server-error': return reply(500, { message: 'Server Error' });
+      case 'bad-gateway': return reply(502, { message: 'Server Error' });
       case 'rate-limit':
         return reply(429, { message: 'API rate limit exceeded for installation.', documentation_url: doc },
           { 'retry-after': String(f.retryAfter), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-limit': '5000' });
@@ -321,15 +341,34 @@ for (const l of lines) { const ref = l.split(' ')[2];
     }
   }
 
-  function authorized(req: IncomingMessage, need: 'read' | 'write', reply: Reply): boolean {
+  // GraphQL on GitHub: a spent quota is a 200 whose errors say so; an outage is a 5xx whose body is still GraphQL's.
+  function answerGraphqlFault(f: (typeof faults)[number], reply: Reply): void {
+    const reset = String(Math.floor(Date.now() / 1000) + f.retryAfter);
+    const requestId = `FAKE:${++ids}`;
+    switch (f.fault) {
+      case 'rate-limit':
+        return reply(200, { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 1.' }] },
+          { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-limit': '5000', 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'graphql' });
+      case 'server-error':
+      case 'bad-gateway':
+        return reply(f.fault === 'server-error' ? 500 : 502, {
+          data: null,
+          errors: [{ message: `Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include \`${requestId}\` when reporting this issue.` }],
+        }, { 'x-github-request-id': requestId });
+      default: return answerFault(f, reply);
+    }
+  }
+
+  /** The token's right, or undefined after answering 401; a write refused to a read token is answered 403. */
+  function authorized(req: IncomingMessage, need: 'read' | 'write', reply: Reply): 'read' | 'write' | undefined {
     const m = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '');
     const right = m ? fake.tokens.get(m[1] ?? '') : undefined;
-    if (!right) { reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }); return false; }
+    if (!right) { reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }); return undefined; }
     if (need === 'write' && right !== 'write') {
       reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
-      return false;
+      return undefined;
     }
-    return true;
+    return right;
   }
 
   async function route(key: string, params: Record<string, string>, query: URLSearchParams, body: unknown, reply: Reply): Promise<void> {
@@ -420,7 +459,8 @@ for (const l of lines) { const ref = l.split(' ')[2];
         }, { location: `${fake.apiUrl}/repos/${owner}/${repo}/statuses/${sha}` });
       }
     }
-    return reply(501, { message: `fake-github: ${key} has no handler` });
+    fake.failures.push(`${key} is in the contract but the fake has no handler for it`);
+    return reply(FAKE_FAILURE_STATUS, { message: `fake-github: ${key} has no handler` }, FAKE_FAILURE_HEADERS);
   }
 
   function installationToken(req: IncomingMessage, params: Record<string, string>, reply: Reply): void {
@@ -437,10 +477,12 @@ for (const l of lines) { const ref = l.split(' ')[2];
   }
 
   // Mutation.enablePullRequestAutoMerge; refusals are GraphQL errors with GitHub's `type`, `data` stays.
-  async function enablePullRequestAutoMerge(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function enablePullRequestAutoMerge(args: Record<string, unknown>, right: 'read' | 'write'): Promise<Record<string, unknown>> {
     const input = args.input as { pullRequestId: string; mergeMethod?: string | null; expectedHeadOid?: string | null; commitHeadline?: string | null; commitBody?: string | null; authorEmail?: string | null; clientMutationId?: string | null };
     const p = fake.pulls.find((x) => x.nodeId === input.pullRequestId);
     if (!p) throw new GithubGraphqlError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'`);
+    // A token that may read the pull request but not change it: GitHub's answer for a GitHub App installation token.
+    if (right !== 'write') throw new GithubGraphqlError('FORBIDDEN', 'Resource not accessible by integration');
     await refresh(p);
     if (!fake.allowAutoMerge) throw new GithubGraphqlError('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
     if (p.state !== 'open') throw new GithubGraphqlError('UNPROCESSABLE', 'Pull request is not open');
@@ -586,6 +628,13 @@ for (const l of lines) { const ref = l.split(' ')[2];
 
 type Reply = (status: number, body?: unknown, headers?: Record<string, string>) => void;
 
+// The faults GitHub's GraphQL answers inside a 200: a typed error at the field, which becomes null beside it in `data`.
+function fieldRefusal(fault: Fault): ((args: Record<string, unknown>) => GithubGraphqlError) | undefined {
+  if (fault === 'forbidden') return () => new GithubGraphqlError('FORBIDDEN', 'Resource not accessible by integration');
+  if (fault !== 'not-found') return undefined;
+  return (a) => new GithubGraphqlError('NOT_FOUND', `Could not resolve to a node with the global id of '${String((a.input as { pullRequestId?: unknown } | undefined)?.pullRequestId ?? '')}'`);
+}
+
 function notFound(): Record<string, string> {
   return { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' };
 }
@@ -629,7 +678,7 @@ export interface Contract {
   match(method: string, path: string): { key: string; params: Record<string, string> } | undefined;
   checkRequest(key: string, params: Record<string, string>, query: URLSearchParams, body: unknown): string[];
   checkResponse(key: string, status: number, body: unknown): string[];
-  /** A 200 comes from executing over GitHub's GraphQL schema (checked there); other statuses are REST's generic error shapes. */
+  /** A 200 is GraphQL's shape (its `data` was checked by executing over GitHub's schema); a 5xx GraphQL's or REST's error shape; other statuses REST's. */
   checkGraphqlResponse(status: number, body: unknown): string[];
 }
 
@@ -705,9 +754,26 @@ export function loadContract(): Contract {
       if (declaredSchema === null) return body === undefined ? [] : [`status ${status} declares no body`];
       return declaredSchema(body) ? [] : errs(declaredSchema);
     },
-    checkGraphqlResponse: (status, body) => (status === 200 ? [] : status < 400 ? [`status ${status} is not GraphQL's`] : genericError(status, body)),
+    checkGraphqlResponse(status, body) {
+      if (status === 200) return graphqlBody(body, false);
+      if (status < 400) return [`status ${status} is not GraphQL's`];
+      if (status >= 500 && body && typeof body === 'object' && 'errors' in body) return graphqlBody(body, true);
+      return genericError(status, body);
+    },
   };
   return cached;
+}
+
+// GraphQL's response shape: `data` and/or `errors` (each with a message), nothing else but `extensions`.
+function graphqlBody(body: unknown, needsErrors: boolean): string[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return ['a GraphQL response is a JSON object'];
+  const b = body as Record<string, unknown>;
+  const out = Object.keys(b).filter((k) => !['data', 'errors', 'extensions'].includes(k)).map((k) => `a GraphQL response has no key ${k}`);
+  if (b.data !== undefined && b.data !== null && typeof b.data !== 'object') out.push('data is not an object');
+  if (b.errors === undefined) { if (needsErrors || b.data === undefined) out.push('neither data nor errors'); return out; }
+  if (!Array.isArray(b.errors) || b.errors.length === 0) return [...out, 'errors is not a non-empty list'];
+  for (const e of b.errors as unknown[]) if (typeof (e as { message?: unknown } | null)?.message !== 'string') out.push(`an error without a message: ${JSON.stringify(e)}`);
+  return out;
 }
 
 function declared(schema: Record<string, unknown>): string[] | null {

@@ -1,6 +1,8 @@
 // The contract the fake GitHub enforces: the OpenAPI subset, its regeneration script, GitHub's published GraphQL
 // schema (@octokit/graphql-schema), and that the checks bite.
 import { existsSync, readFileSync } from 'node:fs';
+import { retry } from '@octokit/plugin-retry';
+import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGraphqlRequest, executeGraphql, GithubGraphqlError, loadGraphqlSchema, type RootResolver } from '../helpers/fake-github-graphql.js';
 import { loadContract, startFakeGitHub, toJsonSchema, type FakeGitHub } from '../helpers/fake-github.js';
@@ -88,13 +90,28 @@ describe('the contract checks bite', () => {
     expect(c.checkResponse('GET /repos/{owner}/{repo}/pulls/{pull_number}/merge', 204, { x: 1 }).join()).toMatch(/declares no body/);
   });
 
-  it('the fake answers an unknown request 501 and records the failure', async () => {
+  it('GraphQL answers are GraphQL\'s shape: data and/or errors with messages, also in a 5xx', () => {
+    expect(c.checkGraphqlResponse(200, { data: { x: null }, errors: [{ type: 'FORBIDDEN', message: 'no' }] })).toEqual([]);
+    expect(c.checkGraphqlResponse(200, { errors: [{ type: 'RATE_LIMITED', message: 'spent' }] })).toEqual([]);
+    expect(c.checkGraphqlResponse(200, {}).join()).toMatch(/neither data nor errors/);
+    expect(c.checkGraphqlResponse(200, { data: {}, message: 'x' }).join()).toMatch(/no key message/);
+    expect(c.checkGraphqlResponse(200, { errors: [{ type: 'X' }] }).join()).toMatch(/an error without a message/);
+    expect(c.checkGraphqlResponse(200, { data: null, errors: [] }).join()).toMatch(/errors is not a non-empty list/);
+    expect(c.checkGraphqlResponse(502, { data: null, errors: [{ message: 'Something went wrong' }] })).toEqual([]);
+    expect(c.checkGraphqlResponse(502, { data: null, errors: [{ msg: 'x' }] }).join()).toMatch(/without a message/);
+    expect(c.checkGraphqlResponse(403, { message: 'You have exceeded a secondary rate limit.' })).toEqual([]);
+    expect(c.checkGraphqlResponse(302, {}).join()).toMatch(/status 302 is not GraphQL's/);
+  });
+
+  it('the fake answers an unknown request 400 (marked as its own) and records the failure', async () => {
     const fake = await startFakeGitHub({ token: 't' });
     try {
       const res = await fetch(`${fake.apiUrl}/user`, { headers: { authorization: 'token t' } });
-      expect(res.status).toBe(501);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-fake-github-failure')).toBe('contract');
+      expect(await res.json()).toEqual({ message: expect.stringMatching(/^fake-github: unknown request GET \/api\/v3\/user/) });
       const bad = await fetch(`${fake.apiUrl}/repos/acme/fleet/statuses/${'a'.repeat(40)}`, { method: 'POST', headers: { authorization: 'token t' }, body: JSON.stringify({ state: 'green' }) });
-      expect(bad.status).toBe(501);
+      expect(bad.status).toBe(400);
       expect(fake.failures).toHaveLength(2);
       expect(fake.failures[0]).toMatch(/unknown request GET \/api\/v3\/user/);
       expect(fake.failures[1]).toMatch(/breaks the contract/);
@@ -196,11 +213,91 @@ describe('GraphQL: GitHub\'s published schema', () => {
       ['a wrong variable type', { query: AUTO_MERGE, variables: { ...VARS, mergeMethod: 'FAST' } }, /request breaks GitHub's GraphQL schema: .*"FAST" does not exist/],
       ['an extra variable', { query: AUTO_MERGE, variables: { ...VARS, labels: ['x'] } }, /request breaks GitHub's GraphQL schema: variable \$labels is not declared/],
       ['a query the fake does not implement', { query: '{ viewer { login } }' }, /response breaks GitHub's GraphQL schema: the fake does not implement Query.viewer/],
-    ])('refuses loudly %s: 501 and a recorded failure', async (_n, body, re) => {
+    ])('refuses loudly %s: 400 and a recorded failure', async (_n, body, re) => {
       const before = fake.failures.length;
       const res = await post(body);
-      expect(res.status).toBe(501);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-fake-github-failure')).toBe('contract');
       expect(fake.failures.slice(before)).toEqual([expect.stringMatching(re)]);
+    });
+
+    it('a token that may read but not write: GitHub\'s answer, 200 with FORBIDDEN at the field, nothing changed', async () => {
+      fake.tokens.set('ro', 'read');
+      const t = '2024-05-01T10:00:00Z';
+      fake.pulls.push({
+        number: 1, nodeId: 'PR_ro', title: 't', body: '', head: 'gitfleet/x', base: 'main', state: 'open', merged: false, headSha: SHA, mergeCommitSha: null,
+        createdAt: t, updatedAt: t, closedAt: null, mergedAt: null, labels: [], autoMerge: null,
+      });
+      try {
+        const before = fake.failures.length;
+        const res = await post({ query: AUTO_MERGE, variables: { ...VARS, pullRequestId: 'PR_ro' } }, 'ro');
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({
+          data: { enablePullRequestAutoMerge: null },
+          errors: [{ type: 'FORBIDDEN', path: ['enablePullRequestAutoMerge'], locations: [{ line: 2, column: 3 }], message: 'Resource not accessible by integration' }],
+        });
+        expect(fake.pulls[0]?.autoMerge).toBeNull();
+        // what it cannot see is still NOT_FOUND, as for any token
+        expect(await (await post({ query: AUTO_MERGE, variables: VARS }, 'ro')).json()).toMatchObject({ errors: [{ type: 'NOT_FOUND' }] });
+        expect(fake.failures.slice(before)).toEqual([]);
+      } finally {
+        fake.pulls.length = 0;
+        fake.tokens.delete('ro');
+      }
+    });
+
+    it.each([
+      ['forbidden', 200, (b: unknown) => expect(b).toEqual({
+        data: { enablePullRequestAutoMerge: null },
+        errors: [{ type: 'FORBIDDEN', path: ['enablePullRequestAutoMerge'], locations: [{ line: 2, column: 3 }], message: 'Resource not accessible by integration' }],
+      }), {}],
+      ['not-found', 200, (b: unknown) => expect(b).toMatchObject({
+        data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], message: "Could not resolve to a node with the global id of 'PR_x'" }],
+      }), {}],
+      ['rate-limit', 200, (b: unknown) => expect(b).toEqual({ errors: [{ type: 'RATE_LIMITED', message: expect.stringMatching(/^API rate limit exceeded/) }] }),
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-resource': 'graphql' }],
+      ['secondary-limit', 403, (b: unknown) => expect(b).toMatchObject({ message: expect.stringMatching(/secondary rate limit/) }), { 'retry-after': '1' }],
+      ['bad-gateway', 502, (b: unknown) => expect(b).toEqual({ data: null, errors: [{ message: expect.stringMatching(/^Something went wrong while executing your query\. .*Please include `FAKE:\d+`/) }] }), {}],
+      ['server-error', 500, (b: unknown) => expect(b).toMatchObject({ data: null, errors: [{ message: expect.stringMatching(/^Something went wrong/) }] }), {}],
+    ] as const)('a %s fault on GraphQL is answered as GitHub answers it there, once, and is no failure', async (fault, status, body, headers) => {
+      const before = fake.failures.length;
+      fake.fail({ path: /\/graphql$/ }, fault);
+      const res = await post({ query: AUTO_MERGE, variables: VARS });
+      expect(res.status).toBe(status);
+      body(await res.json());
+      for (const [k, v] of Object.entries(headers)) expect(res.headers.get(k)).toBe(v);
+      const next = await post({ query: AUTO_MERGE, variables: VARS });
+      expect(next.status).toBe(200);
+      expect(await next.json()).toMatchObject({ errors: [{ type: 'NOT_FOUND' }] });
+      expect(fake.failures.slice(before)).toEqual([]);
+    });
+
+    it('a request breaking the schema is a failure before any fault: the fault waits for a valid request', async () => {
+      const before = fake.failures.length;
+      fake.fail({ path: /\/graphql$/ }, 'bad-gateway');
+      expect((await post({ query: AUTO_MERGE.replace('number', 'numbr'), variables: VARS })).status).toBe(400);
+      expect((await post({ query: AUTO_MERGE, variables: VARS })).status).toBe(502);
+      expect(fake.failures.slice(before)).toEqual([expect.stringMatching(/Cannot query field "numbr"/)]);
+      fake.failures.length = before;
+    });
+
+    it('octokit\'s retry plugin (its defaults) does not retry the fake\'s refusal: one bad request, one failure', async () => {
+      const Client = Octokit.plugin(retry);
+      const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+      const octokit = new Client({ baseUrl: fake.apiUrl, auth: 't', retry: { retryAfterBaseValue: 1 }, log: quiet });
+      const before = { failures: fake.failures.length, requests: fake.requests.length };
+      const err = await octokit.graphql(AUTO_MERGE.replace('number', 'numbr'), VARS).then(() => undefined, (e: unknown) => e as { status?: number; message?: string });
+      expect(err).toMatchObject({ status: 400, message: expect.stringMatching(/^fake-github: graphql request breaks GitHub's GraphQL schema/) });
+      const rest = await octokit.request('GET /user').then(() => undefined, (e: unknown) => e as { status?: number });
+      expect(rest).toMatchObject({ status: 400 });
+      expect(fake.requests.length - before.requests).toBe(2);
+      expect(fake.failures.slice(before.failures)).toEqual([expect.stringMatching(/Cannot query field "numbr"/), expect.stringMatching(/unknown request GET \/api\/v3\/user/)]);
+      // the same client does retry a real 502
+      fake.fail({ path: /\/graphql$/ }, 'bad-gateway');
+      const ok = await octokit.graphql(AUTO_MERGE, VARS).then(() => 'ok', (e: unknown) => e as { errors?: { type: string }[] });
+      expect(ok).toMatchObject({ errors: [{ type: 'NOT_FOUND' }] });
+      expect(fake.requests.length - before.requests).toBe(4);
+      fake.failures.length = before.failures;
     });
 
     it('answers GitHub\'s NOT_FOUND for an unknown pull request id, and 401 on bad credentials, within the contract', async () => {

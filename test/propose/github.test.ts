@@ -371,3 +371,70 @@ describe('github provider: bad input', () => {
     for (const s of secretsOf) expect(logged).not.toContain(s);
   });
 });
+
+// enablePullRequestAutoMerge is the one GraphQL call; GitHub answers its failures differently from REST's.
+describe('github provider: auto-merge when GitHub\'s GraphQL fails', () => {
+  const graphql = () => count(/\/api\/graphql$/, 'POST');
+  const autoSpec = () => spec({ autoMerge: true });
+
+  it('a 502 once is retried and auto-merge is enabled', async () => {
+    fake.fail({ path: /\/graphql$/ }, 'bad-gateway');
+    const r = await provider().ensurePullRequest(autoSpec());
+    expect(r).toMatchObject({ created: true, autoMerge: { enabled: true } });
+    expect(graphql()).toBe(2);
+    expect(fake.pulls[0]?.autoMerge).toEqual({ method: 'squash' });
+  });
+
+  it.each([
+    ['a 502 that persists', 'bad-gateway', 3, /GitHub failed to enable auto-merge on #1 \(502\) after 2 retries: Something went wrong while executing your query.*Please include `FAKE:\d+`/],
+    ['a 500 that persists', 'server-error', 3, /\(500\) after 2 retries: Something went wrong/],
+    ['a secondary rate limit that persists', 'secondary-limit', 3, /GitHub's secondary rate limit stopped enable auto-merge on #1 after 2 retries; try again in 7 s/],
+    // GitHub answers a spent GraphQL budget 200 + RATE_LIMITED; the throttling plugin only looks for that under a path
+    // starting /graphql (github.com), not GHES's /api/graphql, so here it is not retried.
+    ['a spent GraphQL quota (200, RATE_LIMITED)', 'rate-limit', 1, /GitHub's rate limit stopped enable auto-merge on #1; try again in \d+ s \(GitHub said: API rate limit exceeded/],
+    ['a FORBIDDEN refusal (200, errors beside data)', 'forbidden', 1, /the token lacks rights: needs contents:write and pull_requests:write on acme\/fleet to enable auto-merge on #1 \(GitHub said: Resource not accessible by integration\)/],
+  ] as const)('%s: the PR stands, the outcome says auto-merge is off and why; the next run enables it', async (_n, fault, tries, reason) => {
+    fake.fail({ path: /\/graphql$/ }, fault, { times: tries, retryAfter: 7 });
+    const gh = provider();
+    const r = await gh.ensurePullRequest(autoSpec());
+    expect(r).toMatchObject({ created: true, pr: { id: '1', state: 'open' }, autoMerge: { enabled: false } });
+    expect(r.autoMerge?.reason).toMatch(reason);
+    expect(r.autoMerge?.reason).not.toMatch(/\n/);
+    expect(graphql()).toBe(tries);
+    expect(fake.pulls).toHaveLength(1);
+    expect(fake.pulls[0]).toMatchObject({ state: 'open', autoMerge: null, labels: ['gitfleet', 'minor'] });
+    expect(await fake.branchSha('gitfleet/base-minor')).toBe(r.pr.headSha);
+
+    const later = await gh.ensurePullRequest(autoSpec());
+    expect(later).toMatchObject({ created: false, updated: false, pr: { id: '1' }, autoMerge: { enabled: true } });
+    expect(fake.pulls[0]?.autoMerge).toEqual({ method: 'squash' });
+  });
+
+  it('a token that may read but not write: GitHub answers the mutation 200 with FORBIDDEN; the report names the missing rights', async () => {
+    await provider().ensurePullRequest(spec({ labels: [] }));
+    const READ = `ghp_${randomBytes(18).toString('hex')}`;
+    fake.tokens.set(READ, 'read');
+    // The same proposal again with a read-only token: nothing to push, patch or label, so only the mutation needs write.
+    const r = await provider({ auth: { token: READ }, workspaceDir: join(dir, 'ws-read') }).ensurePullRequest(spec({ labels: [], autoMerge: true }));
+    expect(r).toMatchObject({ created: false, updated: false, pr: { id: '1', state: 'open' }, autoMerge: { enabled: false } });
+    expect(r.autoMerge?.reason).toMatch(/the token lacks rights: needs contents:write and pull_requests:write on acme\/fleet to enable auto-merge on #1 \(GitHub said: Resource not accessible by integration\)/);
+    const answer = fake.requests.filter((x) => x.operation === 'graphql');
+    expect(answer.map((x) => x.status)).toEqual([200]);
+    expect(fake.pulls[0]?.autoMerge).toBeNull();
+  });
+});
+
+describe('github provider: the fake\'s own refusals', () => {
+  it('an answer of the fake that breaks the contract fails the call loudly, once: the provider does not retry it', async () => {
+    const gh = provider();
+    await gh.ensurePullRequest(spec());
+    fake.pulls[0]!.createdAt = 'yesterday'; // the fake's own bug: a created_at that is no date-time
+    const before = count(/\/pulls$/, 'GET');
+    const err = await rejection(gh.findPullRequest('gitfleet/base-minor'));
+    expect(err).toMatchObject({ status: 400, retryable: false });
+    expect(err.message).toMatch(/fake-github: response contract violation/);
+    expect(count(/\/pulls$/, 'GET') - before).toBe(1);
+    expect(fake.failures).toEqual([expect.stringMatching(/^response 200 to GET \/api\/v3\/repos\/acme\/fleet\/pulls breaks the contract: .*created_at.*date-time/)]);
+    fake.failures.length = 0; // seen and asserted; afterEach checks that nothing else failed
+  });
+});

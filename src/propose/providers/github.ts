@@ -154,23 +154,30 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
 
   function toProviderError(what: string, err: unknown): ProviderError {
     if (err instanceof ProviderError) return err;
-    const e = err as { status?: number; response?: { headers?: Record<string, string | undefined>; data?: unknown }; errors?: { message?: string }[] };
+    const e = err as { status?: number; response?: { headers?: Record<string, string | undefined>; data?: unknown }; headers?: Record<string, string | undefined>; errors?: { message?: string; type?: string }[] };
     const status = typeof e.status === 'number' ? e.status : undefined;
-    const headers = e.response?.headers ?? {};
+    // A GraphQL answer (GraphqlResponseError) keeps its headers beside the body, and GitHub's error `type` in errors.
+    const headers = e.response?.headers ?? e.headers ?? {};
+    const graphqlTypes = new Set((e.errors ?? []).map((x) => x.type));
     const requestId = headers['x-github-request-id'];
-    const said = redact(githubMessage(e.response?.data) ?? errorMessage(err));
+    const graphqlSaid = (e.errors ?? []).map((x) => x.message ?? '').filter(Boolean).join('; ') || undefined;
+    const said = redact(githubMessage(e.response?.data) ?? graphqlSaid ?? errorMessage(err));
     const opts = { status, requestId, cause: redactCause(err) };
     const where = `${owner}/${repo}`;
     if (!e.response && status === 500) return new ProviderError(`cannot reach GitHub at ${redact(baseUrl)} to ${what}: ${said}`, { ...opts, retryable: true });
     if (status === 401) return new ProviderError(`GitHub rejected the credentials (401) to ${what}: check GITHUB_TOKEN or the App's key (GitHub said: ${said})`, opts);
     // GitHub signals rate limits by status, remaining quota and, for secondary limits, only by the message (as Octokit's own plugin reads it).
-    const limited = status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(said)));
+    // GraphQL says the same in a 200: RATE_LIMITED (RATE_LIMIT lately) and FORBIDDEN errors.
+    const graphqlLimited = graphqlTypes.has('RATE_LIMITED') || graphqlTypes.has('RATE_LIMIT');
+    const limited = graphqlLimited || status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || /secondary rate limit/i.test(said)));
     if (limited) {
       const after = headers['retry-after'] ?? (headers['x-ratelimit-reset'] ? String(Math.max(0, Number(headers['x-ratelimit-reset']) - Math.floor(Date.now() / 1000))) : undefined);
       const kind = /secondary/i.test(said) ? 'secondary rate limit' : 'rate limit';
-      return new ProviderError(`GitHub's ${kind} stopped ${what} after ${r.maxRetries} retries; try again${after ? ` in ${after} s` : ' later'} (GitHub said: ${said})`, { ...opts, retryable: true });
+      // The throttling plugin retries a GraphQL RATE_LIMITED only under /graphql (github.com), not GHES's /api/graphql.
+      const tries = status === undefined ? '' : ` after ${r.maxRetries} retries`;
+      return new ProviderError(`GitHub's ${kind} stopped ${what}${tries}; try again${after ? ` in ${after} s` : ' later'} (GitHub said: ${said})`, { ...opts, retryable: true });
     }
-    if (status === 403) return new ProviderError(`${NEEDS} on ${where} to ${what} (GitHub said: ${said})`, opts);
+    if (status === 403 || graphqlTypes.has('FORBIDDEN')) return new ProviderError(`${NEEDS} on ${where} to ${what} (GitHub said: ${said})`, opts);
     if (status === 404) return new ProviderError(`repository ${where} not found at ${redact(baseUrl)}, or the token cannot see it (while trying to ${what})`, opts);
     if (status === 422) return new ProviderError(`GitHub refused to ${what} (422 validation failed): ${said}`, opts);
     if (status !== undefined && status >= 500) return new ProviderError(`GitHub failed to ${what} (${status}) after ${r.maxRetries} retries: ${said}`, { ...opts, retryable: true });
