@@ -18,8 +18,10 @@ import type { AgentMemory, RejectReason, Verdict } from './memory.js';
 import type { CycleResultLabel } from './metrics.js';
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_INTERVAL_MS } from './schedule.js';
 import type { RolloutState } from '../propose/status.js';
-import type { DriftItem } from '../propose/drift.js';
 import { driftItems, driftProposalCondition, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome } from './proposals.js';
+import type { Action } from '../plan/types.js';
+import type { DriftMode, DriftSplit } from '../policy/drift.js';
+import { driftSplit } from './drift-split.js';
 
 /** What a reconcile needs: where the fleet is, who this host is, and the parts that touch the world. */
 export interface ReconcileContext {
@@ -46,7 +48,7 @@ export interface CycleOutcome {
   kind: 'noop' | 'full';
   result: CycleResultLabel;
   head: string | null;
-  /** Packages that differed from the desired state when observed (report/propose modes leave them). */
+  /** Packages that differed from the desired state when observed (report/propose modes leave them, on a new revision too). */
   drift?: number;
 }
 
@@ -96,16 +98,22 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
   // 3. validate → resolve → gate → observe/plan → apply → verify health, all under the host lock (applyHost)
   let gate: GateVerdict = { apply: true };
   let drift = 0;
-  let toPropose: DriftItem[] | null = null;
+  let held: Action[] = [];
+  let mode = 'enforce' as DriftMode;
   let out: HostApplyOutcome;
   try {
     out = await applyHost({ ...ctx.hostRun, rev: target }, {
       gate: async (p) => {
         remember(mem, p);
-        drift = target === mem.applied ? p.plan.actions.length : 0;
-        if (drift > 0 && p.desired.policy.drift === 'propose') toPropose = driftItems(p.plan.actions);
-        gate = await decide(ctx, mem, p, target);
-        return gate.apply;
+        mode = p.desired.policy.drift;
+        const split = await driftSplit({ runner: ctx.runner, checkout, host: ctx.host, resolve: { stateDir: ctx.hostRun.stateDir, capabilities: ctx.hostRun.capabilities } }, p, target, mem.applied);
+        held = split.held;
+        // On the applied revision every action repairs drift (enforce repairs it); on a new one, only what the mode holds back.
+        const drifting = target === mem.applied ? p.plan.actions : split.held;
+        drift = drifting.length;
+        gate = await decide(ctx, mem, p, target, drifting, split);
+        if (!gate.apply) return false;
+        return split.held.length ? { ...p.plan, actions: split.apply } : true;
       },
     });
   } catch (err) {
@@ -122,14 +130,23 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
     const g: { verdict: Verdict; result: CycleResultLabel; rollout?: RolloutState } = gate;
     if (g.result === 'gated') mem.lastSeen = null; // gates are asked again at the next cycle
     if (g.rollout) intend(mem, out.planned, target, g.rollout, g.verdict.conditions[0]?.message);
-    // Outside the host lock: the proposal talks to the git server or GitHub, and its failure is not the cycle's.
-    const items = toPropose as DriftItem[] | null; // assigned in the gate callback
-    const proposal = items?.length ? await proposeHostDrift(ctx, items, ctx.bus.withRevision(target)) : undefined;
+    // Only the drift verdict (the applied revision, drift left as it is) proposes; a gated new revision waits.
+    const proposal = g.result === 'ok' ? await proposeHeld(ctx, mode, held, target) : undefined;
     if (!refused) mem.verdict = proposal ? withProposal(g.verdict, target, proposal) : g.verdict;
     return { kind: 'full', result: g.result, head, drift };
   }
   if (refused) return { kind: 'full', result: 'rejected', head };
-  return { ...applied(ctx, mem, out, target), drift };
+  const done = applied(ctx, mem, out, target);
+  // A new revision applied around drift the mode leaves: the revision is in place, the drift is still reported.
+  const ok = out.result?.status === 'applied' || out.result?.status === 'no-changes';
+  if (ok && held.length && mem.verdict) mem.verdict = withHeldDrift(mem.verdict, held, mode, await proposeHeld(ctx, mode, held, target));
+  return { ...done, drift };
+}
+
+/** Under `propose`, the held drift becomes a proposal; outside the host lock: it talks to the git server or GitHub, and its failure is not the cycle's. */
+async function proposeHeld(ctx: ReconcileContext, mode: DriftMode, held: readonly Action[], target: string): Promise<DriftProposalOutcome | undefined> {
+  if (mode !== 'propose' || !held.length) return undefined;
+  return proposeHostDrift(ctx, driftItems(held), ctx.bus.withRevision(target));
 }
 
 /** Why the head must not be followed: history rewritten behind the applied revision, or a signature the agent does not trust. */
@@ -144,16 +161,17 @@ async function refuseSource(ctx: ReconcileContext, mem: AgentMemory, checkout: s
   return undefined;
 }
 
-/** The gate between plan and apply: drift mode for an unchanged revision, rollout waves for a new one, maintenance windows for any change. */
-async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, target: string): Promise<GateVerdict> {
+/**
+ * The gate between plan and apply: drift mode for an unchanged revision, rollout waves for a new one, maintenance
+ * windows for any change. `drifting` are the actions that are drift (each one an event); `split` what the mode applies.
+ */
+async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, target: string, drifting: readonly Action[], split: DriftSplit): Promise<GateVerdict> {
   const actions = p.plan.actions.length;
   const mode = p.desired.policy.drift;
-  if (target === mem.applied && actions > 0) {
-    for (const a of p.plan.actions) {
-      ctx.bus.withRevision(target).emit('infrastructure.dependency.drift', { target: a.target, manager: a.manager ?? 'sandbox', name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'missing', mode });
-    }
+  for (const a of drifting) {
+    ctx.bus.withRevision(target).emit('infrastructure.dependency.drift', { target: a.target, manager: a.manager ?? 'sandbox', name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'missing', mode });
   }
-  if (target === mem.applied && actions > 0 && mode !== 'enforce') {
+  if (target === mem.applied && split.held.length > 0) {
     const reason = mode === 'propose' ? 'ProposeDrift' : 'DriftDetected';
     const message = `${actions} package(s) differ from ${target.slice(0, 12)}; drift mode ${mode}: ${mode === 'propose' ? 'not changed, nothing a proposal can adopt (only sandboxes differ)' : 'reported, not changed'}`;
     return { apply: false, result: 'ok', verdict: { health: 'healthy', drift: actions, lastError: null, attempted: null, conditions: [
@@ -164,9 +182,9 @@ async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, targe
     const wave = await waveGate(ctx, p, target);
     if (!wave.ok) return gated(target, wave.reason, wave.message, 'RolloutGated');
   }
-  if (actions > 0) {
+  if (split.apply.length > 0) {
     const w = inMaintenanceWindow(p.desired.policy.maintenance, ctx.now());
-    if (!w.open) return gated(target, 'OutsideMaintenanceWindow', `${actions} change(s) wait for the next maintenance window${w.next ? ` at ${w.next.toISOString()}` : ''}`, 'InWindow');
+    if (!w.open) return gated(target, 'OutsideMaintenanceWindow', `${split.apply.length} change(s) wait for the next maintenance window${w.next ? ` at ${w.next.toISOString()}` : ''}`, 'InWindow');
   }
   return { apply: true };
 }
@@ -291,6 +309,13 @@ function remember(mem: AgentMemory, p: Planned): void {
 function intend(mem: AgentMemory, p: Planned | undefined, sha: string, state: RolloutState, detail?: string): void {
   const gh = p?.validation.model.fleet?.value.provider?.github;
   mem.rollout = { sha, state, ...(detail ? { detail } : {}), ...(gh ? { github: { owner: gh.owner, repo: gh.repo, ...(gh.baseUrl ? { baseUrl: gh.baseUrl } : {}) } } : {}) };
+}
+
+/** An applied verdict that says which drift the mode left as it is (and the proposal that adopts it, under `propose`). */
+function withHeldDrift(v: Verdict, held: readonly Action[], mode: DriftMode, res: DriftProposalOutcome | undefined): Verdict {
+  const names = held.slice(0, 5).map((a) => (a.manager ? `${a.manager} ${a.name}` : `sandbox ${a.name}`)).join(', ') + (held.length > 5 ? ', …' : '');
+  const note = `; ${held.length} drifted package(s) left as they are (drift mode ${mode}: ${names})${res ? `, ${driftProposalCondition(res).text}` : ''}`;
+  return { ...v, drift: held.length, conditions: v.conditions.map((c) => (c.type === 'Ready' || c.type === 'Applied' ? { ...c, message: c.message + note } : c)) };
 }
 
 /** The drift verdict with the proposal in its conditions: the branch (and PR) that adopts the drift, or why there is none. */

@@ -97,8 +97,12 @@ export interface HostApplyOutcome {
   pendingRecovery?: boolean;
 }
 
-/** Decides, once the revision is planned and before anything changes, whether to apply now (the agent's waves, windows, drift mode). */
-export type ApplyGate = (planned: Planned) => Promise<boolean> | boolean;
+/**
+ * Decides, once the revision is planned and before anything changes, whether to apply now (the agent's waves, windows,
+ * drift mode): false holds everything, true applies the plan, a Plan applies that one instead (the agent's drift modes
+ * hold back the repairs of drift).
+ */
+export type ApplyGate = (planned: Planned) => Promise<boolean | Plan> | boolean | Plan;
 
 /** The whole one-shot reconcile under the host lock: recover an interrupted apply, plan, apply, report. */
 export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gate?: ApplyGate } = {}): Promise<HostApplyOutcome> {
@@ -136,20 +140,22 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
       out.skipped = 'dry-run';
       return out;
     }
-    if (opts.gate && !(await opts.gate(planned))) {
+    const decision = opts.gate ? await opts.gate(planned) : true;
+    if (decision === false) {
       out.skipped = 'gated';
       return out;
     }
+    const toApply = decision === true ? planned.plan : decision;
     // A plan with nothing to do is not a decision worth a line (drift checks would fill the log with them).
-    if (planned.plan.actions.length || planned.plan.warnings.length) await audit.append('plan', { revision: planned.revision, actions: planned.plan.actions.length, warnings: planned.plan.warnings.length });
-    const result = await applyPlan(planned.desired, planned.plan, {
+    if (toApply.actions.length || toApply.warnings.length) await audit.append('plan', { revision: planned.revision, actions: toApply.actions.length, warnings: toApply.warnings.length, ...(toApply !== planned.plan ? { held: planned.plan.actions.length - toApply.actions.length } : {}) });
+    const result = await applyPlan(planned.desired, toApply, {
       deps: planned.deps, paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
       progress: o.progress, afterBatch: o.afterBatch,
     });
     out.result = result;
     // Nothing to do, but a dropped sandbox's packages are still in the inventory: forget them (said in the plan).
-    if (result.status === 'no-changes' && droppedSandboxes(planned.plan).length) {
-      await writeJson(paths.inventory, nextInventory(planned.inventory, planned.plan, planned.desired, planned.deps));
+    if (result.status === 'no-changes' && droppedSandboxes(toApply).length) {
+      await writeJson(paths.inventory, nextInventory(planned.inventory, toApply, planned.desired, planned.deps));
     }
     if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log, bus: revBus });
     if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {

@@ -21,6 +21,8 @@ health check rolls back to the snapshot and marks the revision bad on this host 
 a newer revision). An apply interrupted by a crash is rolled back at the next run. Under a policy's
 'rollback: never' a failed apply lists what changed before the failure, read back from the host, and
 names any target it could not read back (--json: result.changed, result.unobserved).
+Run by a human, apply is explicit: it applies the whole plan, drift repairs included, whatever the
+policy's drift mode (the agent under 'drift: report|propose' leaves drift as it is).
 
 Flags:
 ${HOST_FLAGS_HELP}

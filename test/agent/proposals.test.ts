@@ -139,14 +139,21 @@ describe('the agent in drift mode propose', () => {
     expect(s.conditions.find((c) => c.type === 'Applied')?.message).toMatch(/GITHUB_TOKEN.*retried at the next drift cycle/);
     expect(fx.events.some((e) => e.topic === 'infrastructure.update.proposed')).toBe(false);
 
-    // The fleet switches to the git provider (a merged change): the next drift cycle proposes.
+    // The fleet switches to the git provider (a merged change): the new revision is applied around the drift, which
+    // stays (it did not ask for alpha) and is proposed in the same cycle.
     await git(fx.repo.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
-    await fx.repo.commit({ 'fleet.yaml': venvFleet('{git: {}}')['fleet.yaml']! });
-    expect(await cycle()).toMatchObject({ result: 'ok', drift: 0 }); // a new revision: applied (alpha goes back to 1.0.0)
-    await pip(venv, ['install', '-q', '--no-index', '--find-links', join(fx.repo.work, 'artifacts/wheels'), 'alpha==1.0.1']);
+    const switched = await fx.repo.commit({ 'fleet.yaml': venvFleet('{git: {}}')['fleet.yaml']! });
+    expect(await cycle()).toMatchObject({ result: 'ok', head: switched, drift: 1 });
+    expect(await installedIn(venv, 'alpha')).toEqual(['1.0.1']);
+    const branch = [...(await remoteBranches(fx)).keys()].find((b) => b.startsWith('gitfleet/drift-h1-'));
+    expect(branch).toBeDefined();
+    const after = await statusOf(fx.state());
+    expect(after).toMatchObject({ drift: 1, revision: { applied: switched } });
+    expect(after.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'True', reason: 'UpToDate' });
+    expect(after.conditions.find((c) => c.type === 'Applied')?.message).toContain(`proposed as ${branch} (created)`);
+    // The drift cycle on that revision finds the same proposal.
     expect(await cycle()).toMatchObject({ result: 'ok', drift: 1 });
-    expect([...(await remoteBranches(fx)).keys()].some((b) => b.startsWith('gitfleet/drift-h1-'))).toBe(true);
-    expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied')).toMatchObject({ reason: 'ProposeDrift' });
+    expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied')).toMatchObject({ reason: 'ProposeDrift', message: expect.stringContaining(`proposed as ${branch} (unchanged)`) });
   }, 60_000);
 });
 

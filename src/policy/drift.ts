@@ -1,0 +1,100 @@
+/*
+ * The drift mode applied to a plan (DESIGN.md §5): under `enforce` every action applies; under `report` and
+ * `propose` an action that would undo a change made on the host by hand (drift) is held back, and only what the
+ * revision asks for applies — so a new revision never silently reverts drift the policy said to leave.
+ * Pure: the plan, the desired states and the inventory in, the split out.
+ */
+import type { DesiredHost } from '../fleet/resolve.js';
+import type { Manager } from '../fleet/model.generated.js';
+import type { Action, Inventory, Plan } from '../plan/types.js';
+
+export type DriftMode = DesiredHost['policy']['drift'];
+
+export interface DriftSplitInputs {
+  plan: Plan;
+  /** The drift mode of the revision being applied. */
+  mode: DriftMode;
+  /** The desired state the plan was made from. */
+  desired: DesiredHost;
+  /**
+   * The desired state at the revision applied last: `same` when the plan is for that revision (every action is then
+   * drift); null when it is not known (nothing applied yet, or that revision cannot be read), and the inventory decides.
+   */
+  previous: DesiredHost | 'same' | null;
+  /** What gitfleet installed, as it was when the plan was made. */
+  inventory: Inventory;
+  /** The manager's canonical name form; identity when absent. */
+  normalize?: (manager: Manager, name: string) => string;
+}
+
+/** A plan split by the drift mode. */
+export interface DriftSplit {
+  /** What the revision asks for: applied whatever the drift mode. */
+  apply: Action[];
+  /** Repairs of drift that the mode leaves as they are; reported as drift (and proposed under `propose`). */
+  held: Action[];
+}
+
+/**
+ * Splits a plan's actions by the drift mode. Under `report`/`propose`, an action is held when it would undo drift:
+ * the package's desired spec is the same as at the applied revision (or, when that is not known, the host differs
+ * from the version gitfleet installed and the desired version is still that one), or its sandbox was removed by hand.
+ * Whatever the revision changed (a new or changed spec, a removal, a new sandbox) applies, drifted or not.
+ */
+export function splitByDriftMode(inp: DriftSplitInputs): DriftSplit {
+  if (inp.mode === 'enforce') return { apply: [...inp.plan.actions], held: [] };
+  if (inp.previous === 'same') return { apply: [], held: [...inp.plan.actions] };
+  const isDrift = inp.previous ? againstPrevious(inp, inp.previous) : againstInventory(inp);
+  // A sandbox removed by hand stays removed, and with it everything planned inside it (there is nowhere to install).
+  const lostSandboxes = new Set(inp.plan.actions.filter((a) => a.kind === 'create-sandbox' && isDrift(a)).map((a) => a.target));
+  const apply: Action[] = [];
+  const held: Action[] = [];
+  for (const a of inp.plan.actions) (lostSandboxes.has(a.target) || isDrift(a) ? held : apply).push(a);
+  return { apply, held };
+}
+
+type IsDrift = (a: Action) => boolean;
+
+// Exact: the desired state at the applied revision says what that apply left; an unchanged spec that needs an action now is drift.
+function againstPrevious(inp: DriftSplitInputs, previous: DesiredHost): IsDrift {
+  const norm = inp.normalize ?? ((_m: Manager, n: string) => n);
+  const before = specs(previous, norm);
+  const now = specs(inp.desired, norm);
+  const sandboxesBefore = new Map(previous.sandboxes.map((s) => [`sandbox:${s.name}`, `${s.type} ${s.path}`]));
+  return (a) => {
+    if (a.kind === 'create-sandbox') return sandboxesBefore.get(a.target) === a.to;
+    // The host is as gitfleet left it and the desired state resolves differently (a newer `latest`): not drift.
+    if (a.reason === 'changed' || a.reason === 'removed-from-desired' || !a.manager) return false;
+    const key = keyOf(a.target, a.manager, norm(a.manager, a.name));
+    return before.get(key) !== undefined && before.get(key) === now.get(key);
+  };
+}
+
+// Without the applied revision's desired state: drift is a host that differs from what gitfleet installed while the
+// desired version is still the one gitfleet installed (or any version will do: `present`, `latest`).
+function againstInventory(inp: DriftSplitInputs): IsDrift {
+  const norm = inp.normalize ?? ((_m: Manager, n: string) => n);
+  const now = specs(inp.desired, norm);
+  return (a) => {
+    if (a.kind === 'create-sandbox') {
+      const made = inp.inventory.sandboxes[a.target.slice('sandbox:'.length)];
+      return made !== undefined && `${made.type} ${made.path}` === a.to;
+    }
+    if (a.reason !== 'drifted' || !a.manager) return false;
+    const name = norm(a.manager, a.name);
+    const ours = inp.inventory.packages[a.target]?.[a.manager]?.[name];
+    if (ours === undefined) return false;
+    const spec = now.get(keyOf(a.target, a.manager, name));
+    return spec === 'present' || spec === 'latest' || a.to === ours;
+  };
+}
+
+function specs(d: DesiredHost, norm: (m: Manager, n: string) => string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of d.targets) for (const p of t.packages) out.set(keyOf(t.target, p.manager, norm(p.manager, p.name)), p.spec);
+  return out;
+}
+
+function keyOf(target: string, manager: string, name: string): string {
+  return `${target}|${manager}|${name}`;
+}

@@ -1,0 +1,89 @@
+// A new revision under each drift mode, for real (git, a venv, pip and wheels built here): the host applied rev1,
+// someone changed alpha by hand, rev2 changes beta. Only `enforce` puts alpha back; report and propose leave it,
+// apply rev2's change, and keep reporting the drift (propose: a branch that adopts it).
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { agentFixture, type AgentFixture, startCycling, statusOf } from './helpers.js';
+import type { RunningAgent } from '../../src/agent/loop.js';
+import { git } from '../helpers/git.js';
+import { pip, pipEnv, writeWheels } from '../helpers/wheels.js';
+import { installedIn } from '../propose/helpers.js';
+
+const running: RunningAgent[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((a) => a.stop()));
+});
+
+type Mode = 'enforce' | 'report' | 'propose';
+
+/** Host h1 with a venv sandbox `py`, pip packages from the repository's wheelhouse, and the drift mode. */
+function fleet(mode: Mode, pins: { alpha: string; beta: string }): Record<string, string> {
+  return {
+    'fleet.yaml': 'apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nrollout: {waves: [{name: canary}]}\nprovider: {git: {}}\n',
+    'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nwave: canary\nbaselines: [py]\npolicies: [p]\nsandboxes: {py: {template: venv}}\n',
+    'sandboxes/venv.yaml': 'apiVersion: gitfleet/v1\nkind: SandboxTemplate\nname: venv\ntype: {linux: venv}\npath: {linux: "{state}/sandboxes/{name}"}\n',
+    'baselines/py.yaml': `apiVersion: gitfleet/v1\nkind: Baseline\nname: py\ntarget: sandbox:py\nsources: {pip: {findLinks: [artifacts/wheels], noIndex: true}}\npackages:\n  pip:\n    alpha: "${pins.alpha}"\n    beta: "${pins.beta}"\n`,
+    'policies/p.yaml': `apiVersion: gitfleet/v1\nkind: Policy\nname: p\ndrift: ${mode}\n`,
+  };
+}
+
+async function start(fx: AgentFixture) {
+  const base = fx.ctx();
+  const ctx = { ...base, hostRun: { ...base.hostRun, env: { ...pipEnv(), PIP_FIND_LINKS: '' }, batchTimeoutMs: 120_000 } };
+  // A long drift interval: the only full cycle after the first is the one the new revision starts.
+  return startCycling({ ...fx.options(), ctx, watch: false, driftIntervalMs: 3_600_000 }, running);
+}
+
+async function drifts(fx: AgentFixture): Promise<string[]> {
+  const out = await git(fx.tmp, ['ls-remote', fx.repo.remote, 'refs/heads/gitfleet/drift-*']);
+  return out.split('\n').filter(Boolean).map((l) => l.split('\t')[1]!.replace('refs/heads/', ''));
+}
+
+describe('a new revision under a drift mode', () => {
+  it.each([
+    { mode: 'enforce' as const, alpha: '1.0.0', drift: 0 },
+    { mode: 'report' as const, alpha: '1.0.1', drift: 1 },
+    { mode: 'propose' as const, alpha: '1.0.1', drift: 1 },
+  ])('$mode: applies the revision\'s change; alpha changed by hand ends at $alpha, drift $drift', async ({ mode, alpha, drift }) => {
+    const fx = await agentFixture();
+    await writeWheels(join(fx.repo.work, 'artifacts/wheels'), ['alpha', 'beta'].flatMap((name) => ['1.0.0', '1.0.1'].map((version) => ({ name, version }))));
+    const rev1 = await fx.repo.commit(fleet(mode, { alpha: '1.0.0', beta: '1.0.0' }));
+    const { first, cycle } = await start(fx);
+    expect(first).toMatchObject({ result: 'ok', head: rev1 });
+    const venv = join(fx.state(), 'sandboxes/py');
+    expect([await installedIn(venv, 'alpha'), await installedIn(venv, 'beta')]).toEqual([['1.0.0'], ['1.0.0']]);
+
+    // Someone upgrades alpha by hand; then a merged change bumps beta.
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', join(fx.repo.work, 'artifacts/wheels'), 'alpha==1.0.1']);
+    const rev2 = await fx.repo.commit(fleet(mode, { alpha: '1.0.0', beta: '1.0.1' }));
+    expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', head: rev2, drift });
+
+    expect(await installedIn(venv, 'beta')).toEqual(['1.0.1']);
+    expect(await installedIn(venv, 'alpha')).toEqual([alpha]);
+    const s = await statusOf(fx.state());
+    expect(s).toMatchObject({ health: 'healthy', drift, revision: { applied: rev2 } });
+    const ready = s.conditions.find((c) => c.type === 'Ready');
+    const completed = fx.events.filter((e) => e.topic === 'infrastructure.update.completed').at(-1);
+    if (mode === 'enforce') {
+      expect(completed?.payload).toMatchObject({ actions: 2 });
+      expect(ready?.message).not.toContain('drifted');
+      expect(await drifts(fx)).toEqual([]);
+      return;
+    }
+    expect(completed?.payload).toMatchObject({ actions: 1, changed: [expect.objectContaining({ name: 'beta', from: '1.0.0', to: '1.0.1' })] });
+    expect(ready?.message).toContain(`1 drifted package(s) left as they are (drift mode ${mode}: pip alpha)`);
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.dependency.drift').map((e) => e.payload)).toEqual([
+      expect.objectContaining({ name: 'alpha', desired: '1.0.0', actual: '1.0.1', mode }),
+    ]);
+    const branches = await drifts(fx);
+    if (mode === 'report') {
+      expect(branches).toEqual([]);
+      return;
+    }
+    // propose: the drift is proposed on top of rev2, adopting what the host has.
+    expect(branches).toHaveLength(1);
+    expect(await git(fx.repo.remote, ['rev-parse', `${branches[0]}^`])).toBe(rev2);
+    expect(await git(fx.repo.remote, ['show', `${branches[0]}:hosts/h1.yaml`])).toContain('alpha: "1.0.1"');
+    expect(ready?.message).toContain(`proposed as ${branches[0]} (created)`);
+  }, 90_000);
+});
