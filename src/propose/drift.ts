@@ -56,7 +56,8 @@ export function driftBranch(host: string, drift: readonly DriftItem[]): string {
 
 /**
  * Proposes adopting what the host has: `overrides.<target>.<manager>.<name>: <actual>` in hosts/<host>.yaml, one
- * PR per distinct drift set. A set whose PR was merged or closed before is not proposed again (once per drift).
+ * PR per distinct drift set. A set whose PR was merged or closed before is not proposed again (once per drift);
+ * a branch left alone because someone else modified it is recreated once it is deleted.
  */
 export async function proposeDrift(o: ProposeDriftOptions): Promise<DriftProposal> {
   const entry = o.model.hosts.get(o.host);
@@ -70,7 +71,9 @@ export async function proposeDrift(o: ProposeDriftOptions): Promise<DriftProposa
   const now = o.now ?? (() => new Date());
 
   const existing = await o.provider.findPullRequest(branch, { includeClosed: true });
-  if (existing && existing.state !== 'open') return { branch, title, action: 'already-decided', reason: `the proposal for this drift was ${existing.state}`, pr: existing };
+  // a branch left alone because someone else modified it, then deleted, is the recreate the message asked for
+  const leftAlone = existing?.state === 'closed' && o.store?.state.proposals[branch]?.modified === true;
+  if (existing && existing.state !== 'open' && !leftAlone) return { branch, title, action: 'already-decided', reason: `the proposal for this drift was ${existing.state}`, pr: existing };
 
   const file = entry.doc.file;
   let text: string;
@@ -90,13 +93,19 @@ export async function proposeDrift(o: ProposeDriftOptions): Promise<DriftProposa
   const res = await o.provider.ensurePullRequest({
     branch, base: o.base ?? 'main', title, body: driftBody(o.host, file, items), labels: ['gitfleet', 'drift'], files: { [file]: text }, commitMessage: title,
   });
+  const versions = Object.fromEntries(items.map((d) => [`${d.target}/${d.manager}:${d.name}`, d.actual]));
   if (res.modified) {
     o.log?.warn({ host: o.host, branch, reason: res.modified }, 'drift proposal branch was modified by someone else; not updating it');
+    // remembered, so that its deletion (what the message asks for) recreates it rather than reading as "closed"
+    if (o.store) {
+      o.store.record({ branch, title, kind: 'drift', sha: res.pr.headSha, id: res.pr.id, versions, modified: true }, now());
+      await o.store.save();
+    }
     return { branch, title, action: 'modified', reason: res.modified, pr: res.pr };
   }
   if (res.created || res.updated) await o.provider.addLabels(res.pr, ['gitfleet', 'drift']);
   if (o.store) {
-    o.store.record({ branch, title, kind: 'drift', sha: res.pr.headSha, id: res.pr.id, versions: Object.fromEntries(items.map((d) => [`${d.target}/${d.manager}:${d.name}`, d.actual])) }, now());
+    o.store.record({ branch, title, kind: 'drift', sha: res.pr.headSha, id: res.pr.id, versions }, now());
     await o.store.save();
   }
   if (res.created || res.updated) o.bus?.emit('infrastructure.update.proposed', { branch, title, ...(res.pr.url ? { url: withoutCredentials(res.pr.url) } : {}), packages: items.length });

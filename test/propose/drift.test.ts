@@ -49,6 +49,37 @@ describe('proposeDrift', () => {
     const res = await proposeDrift(args);
     expect(res).toMatchObject({ action: 'modified', reason: expect.stringMatching(/^branch gitfleet\/drift-h1-\w+ was modified by someone else .*Delete the branch/) });
     expect((await f.remoteBranches()).get(first.branch)).toBe(await git(human, ['rev-parse', 'HEAD']));
+    expect(store.state.proposals[first.branch]).toMatchObject({ kind: 'drift', modified: true });
+  });
+
+  it('recreates a drift branch someone else modified once they delete it, as the message asks; a later deletion is a "no"', async () => {
+    const { f } = await setup();
+    // each cycle fetches the workspace and opens the store and the provider afresh, as the agent does
+    const cycle = async () => {
+      const base = await openBase(execRunner, { repo: f.repo.remote, stateDir: f.state, branch: 'main', dryRun: false });
+      const store = await ProposalStore.open(f.state);
+      const provider = gitProvider({ runner: execRunner, ws: base.ws!, store });
+      const read = async (p: string) => { const r = await base.loaded.readText(p); if ('error' in r) throw new Error(r.error.message); return r.text; };
+      return { res: await proposeDrift({ model: base.validation.model, host: 'h1', drift: DRIFT, provider, read, source: base.source, store }), store };
+    };
+    const first = (await cycle()).res;
+    expect(first.action).toBe('created');
+    const human = join(f.tmp, 'human');
+    await git(f.tmp, ['clone', '-q', '-b', first.branch, f.repo.remote, human]);
+    await git(human, ['commit', '-q', '--allow-empty', '-m', 'reviewer note']);
+    await git(human, ['push', '-q', 'origin', first.branch]);
+    expect((await cycle()).res.action).toBe('modified');
+
+    await git(human, ['push', '-q', 'origin', `:refs/heads/${first.branch}`]);
+    const again = await cycle();
+    expect(again.res).toMatchObject({ action: 'created', branch: first.branch, pr: { state: 'open' } });
+    expect(await git(f.repo.remote, ['log', '--format=%ae', `main..${first.branch}`])).toBe('gitfleet@localhost');
+    expect(again.store.state.proposals[first.branch]?.modified).toBeUndefined();
+
+    // gitfleet's own proposal deleted without merge: decided, not proposed again
+    await git(human, ['push', '-q', 'origin', `:refs/heads/${first.branch}`]);
+    expect((await cycle()).res).toMatchObject({ action: 'already-decided', pr: { state: 'closed' } });
+    expect((await f.remoteBranches()).has(first.branch)).toBe(false);
   });
 
   it('drops a proposal whose edit does not validate', async () => {
