@@ -26,7 +26,8 @@ and are never printed.
   rotate KEY   open a pull request "rotate secret KEY on NAME" with a new value (or update the open one;
                one that someone else committed to is left alone: nothing is proposed and the exit code is 1)
   rekey        open a pull request re-encrypting every secret of NAME to --recipient
-               (decrypting them with an admin identity, --identity FILE)
+               (decrypting them with an admin identity, --identity FILE); as with rotate, one that someone
+               else committed to is left alone: nothing is proposed and the exit code is 1
 
 Flags:
   --host NAME           the host (required)
@@ -98,7 +99,7 @@ export const secretCommand: CliCommand = {
         const by = await actor(execRunner, repoDir, ctx.env);
         const r = await proposeRotation({ ...setup, host, key, value, by, now: new Date(), log: ctx.log });
         // A new value is encrypted afresh (age is randomized), so a rotation that pushed nothing proposed nothing.
-        if (r.modified || !(r.created || r.updated)) return rotationNotProposed(ctx, host, stateDir, r, by);
+        if (r.modified || !(r.created || r.updated)) return notProposed(ctx, 'rotate', host, stateDir, r, by);
         // The host reports `infrastructure.secret.rotated` itself once the merged value is materialized.
         await report(ctx, host, stateDir, 'secret.rotation-proposed', { key, change: 'rotate', branch: r.pr.branch, ...(r.pr.url ? { url: withoutCredentials(r.pr.url) } : {}) }, by);
         printProposal(ctx, r);
@@ -110,7 +111,9 @@ export const secretCommand: CliCommand = {
         const identity = await readIdentity(resolve(ctx.cwd, values.identity));
         const setup = await proposalSetup(ctx, values, repoDir, stateDir);
         const by = await actor(execRunner, repoDir, ctx.env);
-        const r = await proposeRekey({ ...setup, host, adminIdentity: identity, recipient: values.recipient, by });
+        const r = await proposeRekey({ ...setup, host, adminIdentity: identity, recipient: values.recipient, by, log: ctx.log });
+        // Re-encryption is randomized too: a rekey that pushed nothing proposed nothing.
+        if (r.modified || !(r.created || r.updated)) return notProposed(ctx, 'rekey', host, stateDir, r, by);
         const rep = await adminReporting(host, ctx.log, stateDir);
         try { await rep.audit?.append('secret.rekey-proposed', { host, keys: r.keys, branch: r.pr.branch, by }); } finally { await rep.close(); }
         printProposal(ctx, r);
@@ -155,27 +158,30 @@ async function report(ctx: CliContext, host: string, stateDir: string | undefine
 }
 
 /**
- * Nothing was pushed: the rotation branch holds someone else's commits (`modified`: theirs, never force-pushed
- * over), or on GitHub its pull request was closed without merge (not reopened). No event, and exit 1: unlike an
- * unattended Renovate run, which just skips such a branch and looks again next run, `secret rotate` is one
- * request with one new value that now exists nowhere in the repo, and a script that already set that value on
- * the service side (`… && gitfleet secret rotate`) must not read success (Flux, too, reports a reconcile that
- * could not do what it was asked as Ready=False, not as done). proposeRotation logged the warning; an audit line
- * records the decision.
+ * Nothing was pushed: the rotation (or rekey) branch holds someone else's commits (`modified`: theirs, never
+ * force-pushed over), or on GitHub its pull request was closed without merge (not reopened). No event, and exit
+ * 1: unlike an unattended Renovate run, which just skips such a branch and looks again next run, `secret rotate`
+ * is one request with one new value that now exists nowhere in the repo, and a script that already set that value
+ * on the service side (`… && gitfleet secret rotate`) must not read success (Flux, too, reports a reconcile that
+ * could not do what it was asked as Ready=False, not as done); a rekey not proposed leaves the host's new
+ * identity unable to read its secrets. The proposal logged the warning; an audit line records the decision.
  */
-async function rotationNotProposed(ctx: CliContext, host: string, stateDir: string | undefined, r: SecretProposal, by: string): Promise<number> {
+async function notProposed(ctx: CliContext, op: 'rotate' | 'rekey', host: string, stateDir: string | undefined, r: SecretProposal, by: string): Promise<number> {
   const url = r.pr.url ? withoutCredentials(r.pr.url) : undefined;
+  const what = op === 'rotate' ? 'rotation' : 'rekey';
   const [label, reason] = r.modified
     ? ['left alone (modified by someone else)', r.modified]
     : r.pr.state === 'closed'
-      ? ['left alone (closed without merge)', `the proposal ${url ?? r.pr.branch} was closed without merge and gitfleet does not reopen it. Delete the branch ${r.pr.branch} to propose this rotation again`]
+      ? ['left alone (closed without merge)', `the proposal ${url ?? r.pr.branch} was closed without merge and gitfleet does not reopen it. Delete the branch ${r.pr.branch} to propose this ${what} again`]
       : ['unchanged', `nothing was pushed to ${r.pr.branch}`];
   if (stateDir) {
     const rep = await adminReporting(host, ctx.log, stateDir);
-    try { await rep.audit?.append('secret.rotation-not-proposed', { host, key: r.keys.join(','), by, branch: r.pr.branch, reason }); } finally { await rep.close(); }
+    const data = op === 'rotate' ? { host, key: r.keys.join(','), by, branch: r.pr.branch, reason } : { host, keys: r.keys, by, branch: r.pr.branch, reason };
+    try { await rep.audit?.append(`secret.${what}-not-proposed`, data); } finally { await rep.close(); }
   }
-  ctx.stdout.write(`${label}: proposal ${r.pr.branch}${url ? ` (${url})` : ''}: ${r.keys.join(', ')} NOT rotated\n`);
-  ctx.stderr.write(`gitfleet secret rotate: the rotation of ${r.keys.join(', ')} on ${host} was NOT proposed: ${reason}. The new value was not stored anywhere\n`);
+  ctx.stdout.write(`${label}: proposal ${r.pr.branch}${url ? ` (${url})` : ''}: ${r.keys.join(', ')} NOT ${op === 'rotate' ? 'rotated' : 'rekeyed'}\n`);
+  const after = op === 'rotate' ? 'The new value was not stored anywhere' : `The secrets and the recipient in hosts/${host}.yaml stay as they are on the base branch`;
+  ctx.stderr.write(`gitfleet secret ${op}: the ${what} of ${r.keys.join(', ')} on ${host} was NOT proposed: ${reason}. ${after}\n`);
   return 1;
 }
 

@@ -65,7 +65,7 @@ export async function proposeRotation(a: { provider: PullRequests; read: ReadRep
 }
 
 /** Opens (or updates) the PR that re-encrypts every secret of a host to a new recipient and records that recipient. */
-export async function proposeRekey(a: { provider: PullRequests; read: ReadRepoFile; base: string; host: string; adminIdentity: string; recipient: string; by: string }): Promise<SecretProposal> {
+export async function proposeRekey(a: { provider: PullRequests; read: ReadRepoFile; base: string; host: string; adminIdentity: string; recipient: string; by: string; log?: Logger }): Promise<SecretProposal> {
   const ctx = await hostSecretsContext(a.read, a.host);
   const [secrets, hostText] = await Promise.all([a.read(ctx.file), a.read(ctx.hostFile)]);
   if (secrets === undefined) throw new GitfleetError('E_NOT_FOUND', `host "${a.host}" has no ${ctx.file} on ${a.base}: nothing to rekey`);
@@ -84,5 +84,8 @@ export async function proposeRekey(a: { provider: PullRequests; read: ReadRepoFi
     commitMessage: `secrets: rekey ${a.host} to ${a.recipient}`,
   };
   const r = await a.provider.ensurePullRequest(spec);
+  // As for a rotation: the branch keeps someone else's commits, or (GitHub) its PR a human closed.
+  if (r.modified) a.log?.warn({ host: a.host, branch: spec.branch, reason: r.modified }, 'secret rekey branch was modified by someone else; the rekey was not proposed');
+  else if (!r.created && !r.updated) a.log?.warn({ host: a.host, branch: spec.branch, state: r.pr.state }, 'secret rekey not pushed (a proposal closed without merge is not reopened); the rekey was not proposed');
   return { ...r, keys: out.keys };
 }

@@ -2,30 +2,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { parse } from 'yaml';
 import { secretCommand } from '../../src/cli/secret.js';
-import { main } from '../../src/cli/main.js';
 import { newIdentity, ValueDecrypter } from '../../src/secrets/age.js';
 import { createIdentity, readIdentity } from '../../src/secrets/identity.js';
 import { execRunner } from '../../src/util/exec.js';
 import { testRepo, git } from '../helpers/git.js';
 import { startFakeGitHub } from '../helpers/fake-github.js';
+import { runCli, runCommand } from '../helpers/cli.js';
 import { tempDir } from '../secrets/helpers.js';
 
-async function run(argv: string[], cwd: string, input = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string; log: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const logStream = new PassThrough();
-  let out = ''; let err = ''; let log = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  logStream.on('data', (c: Buffer) => { log += c.toString(); });
-  const ctx = { argv, stdout, stderr, log: pino({ level: 'trace' }, logStream), cwd, env: { USER: 'tester', ...env }, stdin: Readable.from([input]) };
-  const code = await secretCommand.run(ctx);
-  return { code, out, err, log };
+function run(argv: string[], cwd: string, input = '', env: NodeJS.ProcessEnv = {}) {
+  return runCommand(secretCommand, argv, { cwd, env: { USER: 'tester', ...env }, input, logLevel: 'trace' });
 }
 
 async function fleetRepo() {
@@ -66,11 +55,9 @@ describe('gitfleet secret', () => {
 
   it('refuses a value given as an argument, an empty value, and an unknown host', async () => {
     const f = await fleetRepo();
-    const io = { stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: f.repo.work };
-    let err = '';
-    io.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    expect(await main(['secret', 'set', '--host', 'h1', 'KEY', 'the-value'], io)).toBe(1);
-    expect(err).toMatch(/never an argument/);
+    const viaMain = await runCli(['secret', 'set', '--host', 'h1', 'KEY', 'the-value'], { env: {}, cwd: f.repo.work });
+    expect(viaMain.code).toBe(1);
+    expect(viaMain.err).toMatch(/never an argument/);
     await expect(run(['set', '--host', 'h1', 'KEY'], f.repo.work, '')).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(run(['set', '--host', 'nope', 'KEY'], f.repo.work, 'v')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
@@ -159,11 +146,9 @@ describe('gitfleet secret', () => {
     expect(`${r.out}${r.err}${r.log}${JSON.stringify(await audit())}`).not.toMatch(/old-value|value-1|value-2/);
 
     // Through main: the same refusal is exit code 1.
-    const io = { stdout: new PassThrough(), stderr: new PassThrough(), env: { USER: 'tester', GITFLEET_LOG_LEVEL: 'error' }, cwd: f.repo.work };
-    let mainErr = '';
-    io.stderr.on('data', (c: Buffer) => { mainErr += c.toString(); });
-    expect(await main(['secret', 'rotate', '--host', 'h1', 'DB_PASSWORD', '--generate', '20'], io)).toBe(1);
-    expect(mainErr).toMatch(/the rotation of DB_PASSWORD on h1 was NOT proposed: branch gitfleet\/secret-h1-DB_PASSWORD was modified by someone else/);
+    const viaMain = await runCli(['secret', 'rotate', '--host', 'h1', 'DB_PASSWORD', '--generate', '20'], { env: { USER: 'tester', GITFLEET_LOG_LEVEL: 'error' }, cwd: f.repo.work });
+    expect(viaMain.code).toBe(1);
+    expect(viaMain.err).toMatch(/the rotation of DB_PASSWORD on h1 was NOT proposed: branch gitfleet\/secret-h1-DB_PASSWORD was modified by someone else/);
 
     // The human deletes the branch: gitfleet proposes the rotation anew.
     await git(human, ['push', '-q', 'origin', `:${branch}`]);
@@ -195,6 +180,57 @@ describe('gitfleet secret', () => {
     expect([await dec.decrypt(s.A!.value), await dec.decrypt(s.B!.value)]).toEqual([{ ok: true, value: 'value-a' }, { ok: true, value: 'value-b' }]);
     expect((await new ValueDecrypter(f.hostIdentity).decrypt(s.A!.value)).ok).toBe(false);
     expect(await git(f.repo.remote, ['log', '-1', '--format=%B', branch])).not.toMatch(/value-a|value-b/);
+  });
+
+  it('rekey leaves a rekey branch someone else committed to alone: exit 1, NOT proposed, a not-proposed audit line; deleting the branch lets it propose again', async () => {
+    const f = await fleetRepo();
+    const state = join(f.dir, 'admin-state');
+    const branch = 'gitfleet/secret-rekey-h1';
+    const audit = async () => (await readFile(join(state, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data?: Record<string, unknown> });
+    const topics = async () => (await readFile(join(state, 'events.ndjson'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { topic: string }).topic);
+    await run(['set', '--host', 'h1', 'A'], f.repo.work, 'value-a');
+    await git(f.repo.work, ['add', '-A']);
+    await git(f.repo.work, ['commit', '-q', '-m', 'secret']);
+    await git(f.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+    const adminFile = join(f.dir, 'admin.txt');
+    await writeFile(adminFile, `${f.admin.identity}\n`, { mode: 0o600 });
+    const rekey = async () => run(['rekey', '--host', 'h1', '--recipient', (await newIdentity()).recipient, '--identity', adminFile, '--provider', 'git', '--state-dir', state], f.repo.work);
+    expect((await rekey()).code).toBe(0);
+
+    // A human (test@example.invalid) adds a commit to the bot's rekey branch, with real git.
+    const human = join(f.dir, 'human');
+    await git(f.dir, ['clone', '-q', '-b', branch, f.repo.remote, human]);
+    await writeFile(join(human, 'NOTE.md'), 'host rebuilt, ticket OPS-2\n');
+    await git(human, ['add', '-A']);
+    await git(human, ['commit', '-q', '-m', 'note']);
+    await git(human, ['push', '-q', 'origin', `HEAD:${branch}`]);
+    const theirs = await git(f.repo.remote, ['rev-parse', branch]);
+
+    const r = await rekey();
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`left alone (modified by someone else): proposal ${branch} (${f.repo.remote}#${branch}): A NOT rekeyed\n`);
+    expect(r.err).toMatch(new RegExp(`^gitfleet secret rekey: the rekey of A on h1 was NOT proposed: branch ${branch} was modified by someone else \\(commit ${theirs.slice(0, 12)} by test@example\\.invalid\\); gitfleet does not update it\\. Delete the branch`));
+    const warn = r.log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; branch?: string }).filter((l) => l.level === 40);
+    expect(warn).toEqual([expect.objectContaining({ msg: expect.stringMatching(/modified by someone else; the rekey was not proposed/), branch })]);
+    expect(await git(f.repo.remote, ['rev-parse', branch])).toBe(theirs); // never force-pushed over
+    const types = (await audit()).map((a) => a.type);
+    expect(types).toEqual(['secret.rekey-proposed', 'secret.rekey-not-proposed']);
+    expect((await audit())[1]!.data).toMatchObject({ host: 'h1', keys: ['A'], branch, reason: expect.stringMatching(/modified by someone else/) });
+    expect(await topics()).toEqual([]); // a rekey is not a secret.proposed event, proposed or not
+    expect(`${r.out}${r.err}${r.log}${JSON.stringify(await audit())}`).not.toMatch(/value-a|AGE-SECRET-KEY/);
+
+    // Through main: the same refusal is exit code 1.
+    const viaMain = await runCli(['secret', 'rekey', '--host', 'h1', '--recipient', (await newIdentity()).recipient, '--identity', adminFile], { env: { USER: 'tester', GITFLEET_LOG_LEVEL: 'error' }, cwd: f.repo.work });
+    expect(viaMain.code).toBe(1);
+    expect(viaMain.err).toMatch(/the rekey of A on h1 was NOT proposed: branch gitfleet\/secret-rekey-h1 was modified by someone else/);
+
+    // The human deletes the branch: gitfleet proposes the rekey anew.
+    await git(human, ['push', '-q', 'origin', `:${branch}`]);
+    const again = await rekey();
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^opened proposal gitfleet\/secret-rekey-h1.*: A\n$/);
+    expect(await git(f.repo.remote, ['log', '--format=%ae', `main..${branch}`])).toBe('gitfleet@localhost');
+    expect((await audit()).map((a) => a.type)).toEqual(['secret.rekey-proposed', 'secret.rekey-not-proposed', 'secret.rekey-proposed']);
   });
 });
 
