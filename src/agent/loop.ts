@@ -3,6 +3,7 @@ import type { HostStatus } from '../report/types.js';
 import { publishStatus, shouldPublish, writeLocalStatus } from '../report/publish.js';
 import { DEFAULT_STALE_AFTER_MS } from '../report/health.js';
 import { errorMessage } from '../util/errors.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import { statePaths } from '../util/state-dir.js';
 import { readJson } from '../apply/store.js';
 import { localGitDir, watchBranchRef, type RefWatch } from '../source/watch.js';
@@ -94,9 +95,10 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
     try {
       outcome = await reconcile(ctx, mem, { full });
     } catch (err) {
-      // reconcile turns expected failures into conditions; anything else must not end the loop either.
-      log.error({ err }, 'reconcile failed unexpectedly');
-      mem.transient = { reason: 'ReconcileFailed', code: 'E_INTERNAL', message: errorMessage(err) };
+      // reconcile turns expected failures into conditions; anything else must not end the loop either. Its text may
+      // name the repository URL, token and all: the log goes to journals, the status to the fleet repository.
+      log.error({ err: withoutCredentials(err instanceof Error ? err.stack ?? err.message : String(err)) }, 'reconcile failed unexpectedly');
+      mem.transient = { reason: 'ReconcileFailed', code: 'E_INTERNAL', message: withoutCredentials(errorMessage(err)) };
       outcome = { kind: 'full', result: 'error', head: null };
     }
     const seconds = (performance.now() - started) / 1000;

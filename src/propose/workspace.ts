@@ -35,12 +35,16 @@ export function assertBranch(name: string): void {
 /** A clone of `remoteUrl` in `dir` (made on first use, fetched on every later one) with every remote branch under refs/remotes/origin. */
 export async function openWorkspace(runner: Runner, remoteUrl: string, dir: string, base: string): Promise<Workspace> {
   assertBranch(base);
-  if (!(await exists(join(dir, '.git')))) {
+  const fresh = !(await exists(join(dir, '.git')));
+  if (fresh) {
     await mkdir(dir, { recursive: true });
     await git(runner, ['init', '-q', '-b', base, dir]);
-    await git(runner, ['-C', dir, 'remote', 'add', 'origin', remoteUrl]);
-  } else {
-    await git(runner, ['-C', dir, 'remote', 'set-url', 'origin', remoteUrl]);
+  }
+  try {
+    await git(runner, ['-C', dir, 'remote', fresh ? 'add' : 'set-url', 'origin', remoteUrl]);
+  } catch (err) {
+    // The command line names the URL, token and all, and so does the cause chain that logs print: neither is kept.
+    throw new GitfleetError('E_GIT', withoutCredentials(`cannot set the remote of the proposal workspace ${dir} to ${remoteUrl}: ${errorMessage(err)}`));
   }
   const ws = { dir, remote: remoteUrl, base };
   await fetchWorkspace(runner, ws);

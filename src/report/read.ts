@@ -4,6 +4,7 @@ import type { Runner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { exists } from '../util/exists.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import { git, gitCommand } from '../source/git.js';
 import { CommandError, runChecked } from '../util/exec.js';
 import type { HostStatus } from './types.js';
@@ -62,7 +63,8 @@ export async function readFleetStatus(runner: Runner, repo: string, workDir: str
   const statusSpec = `+${STATUS_PREFIX}*:${STATUS_PREFIX}*`;
   const branchRef = `refs/gitfleet/head/${branch}`;
   const fetch = (specs: string[]) => run(['fetch', '--quiet', '--no-tags', '--prune', '--no-write-fetch-head', url, ...specs]).catch((err: unknown) => {
-    throw new GitfleetError('E_GIT', `cannot fetch host statuses from ${url}: ${gitReason(err)}`, { cause: err, retryable: true });
+    // the URL may carry a token: `gitfleet status` and the agent's wave gate print and publish this message
+    throw new GitfleetError('E_GIT', withoutCredentials(`cannot fetch host statuses from ${url}: ${gitReason(err)}`), { cause: err, retryable: true });
   });
   try {
     await fetch([statusSpec, `+refs/heads/${branch}:${branchRef}`]);

@@ -1,9 +1,11 @@
 // The agent's intervals come from the host's resolved `agent` settings (host `agent:`, else fleet `defaults`, else
 // 30s/5m) unless a flag gives them, and are re-read at every validated revision.
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec, startCycling } from './helpers.js';
+import { pino } from 'pino';
+import { agentFixture, fleetFiles, type AgentFixture, type FleetSpec, startCycling, statusOf } from './helpers.js';
 import { type AgentOptions, type RunningAgent } from '../../src/agent/loop.js';
 import type { CycleOutcome } from '../../src/agent/reconcile.js';
+import { execRunner, type Runner } from '../../src/util/exec.js';
 
 const running: RunningAgent[] = [];
 afterEach(async () => {
@@ -67,4 +69,38 @@ describe('the agent schedule', () => {
     expect(seen.some((o) => o.kind === 'noop')).toBe(true); // polls between drift cycles
     expect(seen.filter((o) => o.kind === 'full').length).toBeLessThan(seen.length);
   }, 10_000);
+});
+
+describe('an unexpected reconcile failure', () => {
+  it('is ReconcileFailed in the status and the log, naming a repository URL without its token; the loop goes on', async () => {
+    const fx = await agentFixture();
+    const token = 'ghp_loopUnexpectedT0ken00000000000000000';
+    const url = 'https://git.example.com/acme/fleet.git';
+    // The real runner, except that, once armed, the history check fails as a partial clone's lazy fetch would:
+    // reconcile does not expect that, so it reaches the loop's catch.
+    let armed = false;
+    const runner: Runner = {
+      run: async (cmd) => (armed && cmd.args.includes('merge-base')
+        ? { command: cmd, exitCode: 128, stdout: '', stderr: `fatal: unable to access '${url.replace('https://', `https://x-access-token:${token}@`)}/': Could not resolve host`, durationMs: 1 }
+        : execRunner.run(cmd)),
+    };
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } });
+    await fx.repo.commit(files());
+    const { first, cycle } = await start(fx, { ctx: fx.ctx({ runner, log }) });
+    expect(first).toMatchObject({ result: 'ok' });
+
+    await fx.repo.commit(files({ agent: '{interval: 2s}' }));
+    armed = true;
+    expect(await cycle()).toMatchObject({ result: 'error' });
+    const s = await statusOf(fx.state());
+    expect(s.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ReconcileFailed', message: expect.stringContaining(`unable to access '${url}/'`) });
+    expect(s.lastError).toMatchObject({ code: 'E_INTERNAL', message: expect.stringContaining(url) });
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; err?: string }).find((l) => l.msg === 'reconcile failed unexpectedly');
+    expect(logged?.err).toContain(url);
+    expect(JSON.stringify(s) + lines.join('')).not.toContain(token);
+
+    armed = false;
+    expect(await cycle()).toMatchObject({ result: 'ok' });
+  });
 });

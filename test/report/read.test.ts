@@ -115,6 +115,13 @@ describe('readFleetStatus', () => {
   it('fails with E_GIT when the repository cannot be reached', async () => {
     await expect(readFleetStatus(execRunner, join(dir, 'nope.git'), join(dir, 'cache-nope'))).rejects.toMatchObject({ code: 'E_GIT' });
   });
+
+  it('names a repository URL that carries a token without the token when it cannot be reached', async () => {
+    const token = 'ghp_statusReadT0ken000000000000000000000';
+    const err = await readFleetStatus(execRunner, `http://x-access-token:${token}@127.0.0.1:9/acme/fleet.git`, join(dir, 'cache-token')).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
+    expect(err).toMatchObject({ code: 'E_GIT', message: expect.stringContaining('cannot fetch host statuses from http://127.0.0.1:9/acme/fleet.git: ') });
+    expect(err.message).not.toContain(token);
+  });
 });
 
 describe('deriveHealth', () => {

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
+import { withoutCredentials } from '../../util/url-credentials.js';
 import type { AvailableVersion, ManagerSources } from '../types.js';
 import { normalizePipName, parseSimpleHtml, parseSimpleJson, versionFromDistFilename, type IndexFile } from './parse.js';
 import { pep440 } from './versions.js';
@@ -65,12 +66,15 @@ async function scanFolder(dir: string): Promise<IndexFile[]> {
 async function fetchProject(base: string, name: string | undefined, fetchFn: FetchFn, timeoutMs = 60_000): Promise<IndexFile[]> {
   const root = base.endsWith('/') ? base : `${base}/`;
   const url = name ? new URL(`${normalizePipName(name)}/`, root).href : base;
-  const shown = redact(url);
+  // Index URLs may carry credentials; they must not reach messages (fetch's own errors name the URL too).
+  const shown = withoutCredentials(url);
   let res: Response;
   try {
     res = await fetchFn(url, { headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    throw new GitfleetError('E_IO', `cannot fetch ${shown}: ${errorMessage(err)}`, { cause: err, retryable: true });
+    // Not kept as the cause (a logged cause chain would print the URL); its reason goes into the message instead.
+    const why = (err as { cause?: unknown }).cause;
+    throw new GitfleetError('E_IO', withoutCredentials(`cannot fetch ${shown}: ${errorMessage(err)}${why ? ` (${errorMessage(why)})` : ''}`), { retryable: true });
   }
   if (res.status === 404) return [];
   if (!res.ok) {
@@ -79,9 +83,4 @@ async function fetchProject(base: string, name: string | undefined, fetchFn: Fet
   const type = res.headers.get('content-type') ?? '';
   const body = await res.text();
   return /json/i.test(type) ? parseSimpleJson(body, shown) : parseSimpleHtml(body);
-}
-
-// Index URLs may carry credentials; they must not reach messages.
-function redact(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }

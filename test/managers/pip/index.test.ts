@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { pipAdapter } from '../../../src/managers/pip/index.js';
+import { listAvailablePip, type FetchFn } from '../../../src/managers/pip/available.js';
 import type { PackageChange, Target } from '../../../src/managers/types.js';
 import { execRunner, runChecked } from '../../../src/util/exec.js';
 import { makeVenv, pipEnv, pipListReference, writeWheels } from '../../helpers/wheels.js';
@@ -143,6 +145,41 @@ describe('pip listAvailable', () => {
     it('a server error → retryable E_IO naming the URL', async () => {
       await expect(pipAdapter.listAvailable('plain', ctx, { indexUrl: `${base}/broken` })).rejects.toMatchObject({
         code: 'E_IO', retryable: true, message: expect.stringContaining(`${base}/broken/plain/`),
+      });
+    });
+
+    describe('an index URL with credentials', () => {
+      const TOKEN = 'pypiT0kenInAnIndexUrl0000';
+      const withToken = (path: string) => `${base.replace('http://', `http://__token__:${TOKEN}@`)}${path}`;
+      /** The error as a log line prints it (pino serializes the cause chain too). */
+      const logged = (err: unknown) => {
+        const lines: string[] = [];
+        pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } }).error({ err }, 'listing failed');
+        return lines.join('');
+      };
+
+      it('never names the credentials when the fetch fails (Node\'s fetch refuses such a URL, naming it)', async () => {
+        const err = await pipAdapter.listAvailable('plain', ctx, { indexUrl: withToken('/simple') }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
+        expect(err).toMatchObject({ code: 'E_IO', retryable: true, message: expect.stringContaining(`cannot fetch ${base}/simple/plain/: `) });
+        expect(`${err.message}${logged(err)}`).not.toContain(TOKEN);
+      });
+
+      it('never names them for an HTTP error, nor for a transport error whose cause names the URL', async () => {
+        // A transport that can send credentials (as the Authorization header pip would send), over the real server.
+        const basicAuth: FetchFn = (url, init) => {
+          const u = new URL(url);
+          const auth = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+          u.username = ''; u.password = '';
+          return fetch(u.href, { ...init, headers: { ...init.headers, Authorization: auth } });
+        };
+        const broken = await listAvailablePip('plain', { indexUrl: withToken('/broken') }, { fetch: basicAuth }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
+        expect(broken).toMatchObject({ code: 'E_IO', message: `${base}/broken/plain/ answered HTTP 503` });
+        expect(seen.find((q) => q.url === '/broken/plain/' && q.headers.authorization)?.headers.authorization).toBe(`Basic ${Buffer.from(`__token__:${TOKEN}`).toString('base64')}`);
+
+        const refused: FetchFn = (url) => Promise.reject(new TypeError('fetch failed', { cause: new Error(`connect ECONNREFUSED while opening ${url}`) }));
+        const down = await listAvailablePip('plain', { indexUrl: withToken('/simple') }, { fetch: refused }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
+        expect(down).toMatchObject({ code: 'E_IO', retryable: true, message: `cannot fetch ${base}/simple/plain/: fetch failed (connect ECONNREFUSED while opening ${base}/simple/plain/)` });
+        expect(`${broken.message}${logged(broken)}${down.message}${logged(down)}`).not.toContain(TOKEN);
       });
     });
   });
