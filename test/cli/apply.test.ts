@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Writable } from 'node:stream';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedReport, progressLine } from '../../src/cli/apply.js';
 import type { ApplyResult } from '../../src/apply/apply.js';
 import { addBrokenWheel, applyFixture, type ApplyFixture } from '../apply/fixture.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const PROJECT = join(import.meta.dirname, '../..');
-
-/** A stream that keeps what is written to it. */
-function capture(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
 
 describe('apply progress on a terminal', () => {
   it('draws a bar when a batch starts and completes it in place when it ends', () => {
@@ -31,11 +23,9 @@ describe('gitfleet apply flags', () => {
   it.each([['abc'], ['-5'], ['']])('refuses --wait=%s before touching the state directory', async (wait) => {
     const tmp = await mkdtemp(join(tmpdir(), 'gitfleet-cli-apply-'));
     try {
-      const stdout = capture();
-      const stderr = capture();
-      const code = await main(['apply', '--host', 'demo', '--repo', join(PROJECT, 'fleet'), '--state-dir', join(tmp, 'state'), '--yes', `--wait=${wait}`], { stdout, stderr, cwd: PROJECT, env: { ...process.env, NO_COLOR: '1' } });
+      const { code, err } = await runCli(['apply', '--host', 'demo', '--repo', join(PROJECT, 'fleet'), '--state-dir', join(tmp, 'state'), '--yes', `--wait=${wait}`], { cwd: PROJECT, env: { ...process.env, NO_COLOR: '1' } });
       expect(code).toBe(1);
-      expect(stderr.text()).toContain('--wait takes a number of seconds');
+      expect(err).toContain('--wait takes a number of seconds');
       expect(await readdir(tmp)).toEqual([]);
     } finally {
       await rm(tmp, { recursive: true, force: true });
@@ -47,10 +37,8 @@ describe('gitfleet apply when a batch fails under `rollback: never` (a real venv
   let f: ApplyFixture;
   const never = 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: never\n';
   const run = async (state: string, extra: string[] = []) => {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await main(['apply', '--host', 'h1', '--repo', f.repo.remote, '--state-dir', state, '--yes', ...extra], { stdout, stderr, cwd: f.tmp, env: { ...process.env, NO_COLOR: '1' } });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
+    const r = await runCli(['apply', '--host', 'h1', '--repo', f.repo.remote, '--state-dir', state, '--yes', ...extra], { cwd: f.tmp, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.code, stdout: r.out, stderr: r.err };
   };
 
   beforeAll(async () => {

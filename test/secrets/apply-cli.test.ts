@@ -3,31 +3,21 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { pino } from 'pino';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { secretCommand } from '../../src/cli/secret.js';
-import type { CliContext } from '../../src/cli/types.js';
 import { statePaths } from '../../src/util/state-dir.js';
 import { testRepo } from '../helpers/git.js';
+import { runCli, runCommand } from '../helpers/cli.js';
 import { tamperedSecretsFile, tempDir } from './helpers.js';
 
-async function cli(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const code = await main(argv, { stdout, stderr, cwd, env: { USER: 'tester', GITFLEET_LOG_LEVEL: 'debug' } });
-  return { code, out, err };
+function cli(argv: string[], cwd: string) {
+  return runCli(argv, { cwd, env: { USER: 'tester', GITFLEET_LOG_LEVEL: 'debug' } });
 }
 
 /** `gitfleet secret set` with the value on stdin (the CLI context takes a stdin beside the streams). */
 async function setSecretCli(work: string, key: string, value: string): Promise<number> {
-  const sink = new PassThrough().resume();
-  return secretCommand.run({ argv: ['set', '--host', 'h1', key], stdout: sink, stderr: sink, cwd: work, env: { USER: 'tester' }, log: pino({ level: 'silent' }), stdin: Readable.from([value]) } as CliContext);
+  return (await runCommand(secretCommand, ['set', '--host', 'h1', key], { cwd: work, env: { USER: 'tester' }, input: value })).code;
 }
 
 const sandboxHost = (sandboxes: string[]) =>

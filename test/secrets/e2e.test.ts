@@ -8,7 +8,6 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
 import { applyHost, type HostRunOptions } from '../../src/apply/run.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { execRunner, type Command, type Runner } from '../../src/util/exec.js';
@@ -20,6 +19,7 @@ import { actor, gitProposalSetup } from '../../src/secrets/provider-setup.js';
 import { ENV_FILE } from '../../src/secrets/materialize.js';
 import { newIdentity } from '../../src/secrets/age.js';
 import { testRepo, git } from '../helpers/git.js';
+import { runCli } from '../helpers/cli.js';
 import { tamperPayload, tempDir } from './helpers.js';
 
 const tag = randomBytes(4).toString('hex');
@@ -65,9 +65,9 @@ describe('secrets end to end', () => {
     // host keygen on each host writes its recipient into the work tree
     const cliOut: string[] = [];
     for (const h of ['h1', 'h2'] as const) {
-      const stdout = new PassThrough(); const stderr = new PassThrough();
-      stdout.on('data', (c: Buffer) => cliOut.push(c.toString())); stderr.on('data', (c: Buffer) => cliOut.push(c.toString()));
-      expect(await main(['host', 'keygen', '--state-dir', state[h], '--repo', repo.work, '--host', h], { stdout, stderr, env: {}, cwd: dir })).toBe(0);
+      const r = await runCli(['host', 'keygen', '--state-dir', state[h], '--repo', repo.work, '--host', h], { env: {}, cwd: dir });
+      cliOut.push(r.out, r.err);
+      expect(r.code).toBe(0);
     }
     const by = await actor(rec.runner, repo.work, { USER: 'e2e' });
     const set = async (host: string, key: string, value: string) =>
