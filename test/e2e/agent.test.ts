@@ -4,13 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testRepo, type TestRepo } from '../helpers/git.js';
+import { freePort, startGitDaemon, type GitDaemon } from '../helpers/git-daemon.js';
 import { writeWheels, pipEnv } from '../helpers/wheels.js';
 import { fleetFiles, type FleetSpec } from '../agent/helpers.js';
-import { execRunner, runChecked } from '../../src/util/exec.js';
+import { execRunner } from '../../src/util/exec.js';
 import type { HostStatus } from '../../src/report/types.js';
 
 const BIN = join(import.meta.dirname, '../../bin/gitfleet.js');
@@ -19,33 +19,19 @@ const HOSTS = [{ name: 'c1', wave: 'canary' }, { name: 'c2', wave: 'canary' }, {
 let tmp: string;
 let repo: TestRepo;
 let port: number;
-let daemonPid = '';
+let daemon: GitDaemon | undefined;
 const agents = new Map<string, Agent>();
 
 interface Agent { proc: ChildProcess; exited: Promise<number | null>; stderr: string[] }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 async function startDaemon(): Promise<void> {
-  const pidFile = join(tmp, 'daemon.pid');
-  await runChecked(execRunner, { file: 'git', args: ['daemon', '--export-all', '--enable=receive-pack', '--reuseaddr', `--base-path=${join(tmp, 'repo')}`, '--listen=127.0.0.1', `--port=${port}`, `--pid-file=${pidFile}`, '--detach', join(tmp, 'repo')] });
-  // --detach: the daemon writes its pid file after the command returns.
-  await waitFor(async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() !== '', 5_000, 'the git daemon pid file');
-  daemonPid = (await readFile(pidFile, 'utf8')).trim();
+  daemon = await startGitDaemon(join(tmp, 'repo'), { port, pidFile: join(tmp, 'daemon.pid') });
   await waitFor(async () => (await execRunner.run({ file: 'git', args: ['ls-remote', url()], timeoutMs: 2_000 }).catch(() => ({ exitCode: 1 }))).exitCode === 0, 5_000, 'git daemon up');
 }
 
 function stopDaemon(): void {
-  process.kill(Number(daemonPid), 'SIGTERM');
-  daemonPid = '';
+  daemon?.stop();
+  daemon = undefined;
 }
 
 const url = () => `git://127.0.0.1:${port}/remote.git`;
@@ -109,8 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of agents.values()) a.proc.kill('SIGKILL');
-  const pid = daemonPid || (await readFile(join(tmp, 'daemon.pid'), 'utf8').catch(() => '')).trim();
-  try { if (pid) process.kill(Number(pid), 'SIGTERM'); } catch { /* already stopped */ }
+  stopDaemon();
 });
 
 describe('three agents against git daemon', () => {
