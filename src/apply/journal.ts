@@ -2,6 +2,7 @@ import type { DesiredSandbox } from '../fleet/resolve.js';
 import type { Manager } from '../fleet/model.generated.js';
 import type { ManagerSources, PackageChange } from '../managers/types.js';
 import type { Action, Inventory } from '../plan/types.js';
+import { withoutCredentials } from '../util/url-credentials.js';
 import { readJson, removeFile, writeJson } from './store.js';
 
 /** One unit of apply: a sandbox to create, or one manager's changes in one target (one command batch). */
@@ -34,7 +35,8 @@ export interface Journal {
   host: string;
   revision: string | null;
   startedAt: string;
-  status: 'running' | 'rolling-back' | 'rollback-failed';
+  /** `kept`: a batch failed under `rollback: never`; what was done stays, so recovery must never roll it back. */
+  status: 'running' | 'rolling-back' | 'rollback-failed' | 'kept';
   inventoryBefore: Inventory;
   snapshot: SnapshotEntry[];
   /** The sandboxes the batches reach, so that recovery can address them as they were. */
@@ -74,9 +76,18 @@ export function readJournal(path: string): Promise<Journal | undefined> {
   return readJson<Journal | undefined>(path, undefined);
 }
 
-/** Writes the journal atomically. */
+/** Writes the journal atomically, without the credentials a batch's source URLs may carry (only the run in memory keeps them). */
 export function writeJournal(path: string, j: Journal): Promise<void> {
-  return writeJson(path, j, 0o600);
+  return writeJson(path, { ...j, batches: j.batches.map((b) => (b.sources ? { ...b, sources: sourcesWithoutCredentials(b.sources) } : b)) }, 0o600);
+}
+
+function sourcesWithoutCredentials(s: ManagerSources): ManagerSources {
+  const out: ManagerSources = { ...s };
+  if (s.indexUrl !== undefined) out.indexUrl = withoutCredentials(s.indexUrl);
+  if (s.extraIndexUrls) out.extraIndexUrls = s.extraIndexUrls.map(withoutCredentials);
+  if (s.findLinks) out.findLinks = s.findLinks.map(withoutCredentials);
+  if (s.registry !== undefined) out.registry = withoutCredentials(s.registry);
+  return out;
 }
 
 /** Removes the journal once an apply ended cleanly (applied, or rolled back). */

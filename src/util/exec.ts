@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { GitfleetError, type ErrorCode } from './errors.js';
+import { withoutCredentials } from './url-credentials.js';
 
 /** A process to run: always an argument array, never a shell string. */
 export interface Command {
@@ -92,9 +93,16 @@ export async function runChecked(runner: Runner, cmd: Command): Promise<CommandR
   return res;
 }
 
-/** A readable, shell-like rendering of a command, for messages only (never executed). */
+/**
+ * A readable, shell-like rendering of a command, for messages only (never executed). Credentials are left out: URL
+ * user-info, and npm auth config passed as `K=V` (`docker exec -e`, `env`), since messages reach journals and events.
+ */
 export function describe(cmd: Command): string {
-  return [cmd.file, ...cmd.args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  return [cmd.file, ...cmd.args].map((a) => redact(a)).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+
+function redact(arg: string): string {
+  return withoutCredentials(arg).replace(/(:_(?:authToken|auth|password)=)[\s\S]*/, '$1[redacted]');
 }
 
 function validateCommand(cmd: Command): void {

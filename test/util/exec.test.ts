@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandError, execRunner, runChecked, type Command } from '../../src/util/exec.js';
+import { CommandError, describe as describeCommand, execRunner, runChecked, type Command } from '../../src/util/exec.js';
 import { GitfleetError } from '../../src/util/errors.js';
 
 const node = process.execPath;
@@ -62,5 +62,12 @@ describe('runChecked', () => {
     expect(err).toBeInstanceOf(CommandError);
     expect(err).toMatchObject({ code: 'E_COMMAND_FAILED', exitCode: 2, stderrTail: 'it broke' });
     expect((err as Error).message).toContain('exited with 2: it broke');
+  });
+});
+
+describe('describe', () => {
+  it('leaves out credentials: URL user-info and npm auth config given as K=V (docker exec -e, env)', () => {
+    const cmd: Command = { file: 'docker', args: ['exec', '-e', 'PIP_INDEX_URL=https://__token__:s3cr3t@idx/simple/', '-e', 'npm_config_//r.example/:_authToken=s3cr3t two', 'c', 'pip', '--index-url', 'https://u:s3cr3t@idx/'] };
+    expect(describeCommand(cmd)).toBe('docker exec -e PIP_INDEX_URL=https://idx/simple/ -e "npm_config_//r.example/:_authToken=[redacted]" c pip --index-url https://idx/');
   });
 });

@@ -1,7 +1,9 @@
 import { posix, win32 } from 'node:path';
 import type { Command } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { withoutCredentials } from '../../util/url-credentials.js';
 import type { ManagerSources, PackageChange, Target } from '../types.js';
+import { registryAuth } from './auth.js';
 import { tarballName, validNpmName } from './parse.js';
 import { semver } from './versions.js';
 
@@ -30,7 +32,8 @@ export function npmVersionCommand(timeoutMs?: number): Command {
 /** `npm view NAME time versions --json [--registry R]`: available versions with dates. */
 export function npmViewCommand(name: string, sources: ManagerSources = {}, timeoutMs?: number): Command {
   if (!validNpmName(name)) throw new GitfleetError('E_VALIDATION', `invalid npm package name ${JSON.stringify(name)}`);
-  return { file: 'npm', args: ['view', name, 'time', 'versions', '--json', ...registryArgs(sources)], ...(timeoutMs ? { timeoutMs } : {}) };
+  const reg = registryOptions(sources);
+  return { file: 'npm', args: ['view', name, 'time', 'versions', '--json', ...reg.args], ...reg.env, ...(timeoutMs ? { timeoutMs } : {}) };
 }
 
 /**
@@ -62,7 +65,8 @@ export function npmCommands(
   const out: Command[] = [];
   if (removes.length > 0) out.push({ file: 'npm', args: ['uninstall', ...QUIET, ...where, ...removes] });
   if (installs.length > 0) {
-    out.push({ file: 'npm', args: ['install', ...QUIET, ...where, ...saveExact, ...registryArgs(sources), ...installs] });
+    const reg = registryOptions(sources);
+    out.push({ file: 'npm', args: ['install', ...QUIET, ...where, ...saveExact, ...reg.args, ...installs], ...reg.env });
   }
   return out;
 }
@@ -74,18 +78,20 @@ function tarballPath(dir: string, file: string, platform: NodeJS.Platform): stri
   return path.isAbsolute(joined) || joined.startsWith('.') ? joined : `.${path.sep}${joined}`;
 }
 
-function registryArgs(sources: ManagerSources): string[] {
-  if (!sources.registry) return [];
+/** `--registry URL` (without credentials) and, when the URL had them, npm's auth config for it in `env`. */
+function registryOptions(sources: ManagerSources): { args: string[]; env: { env?: Record<string, string> } } {
+  if (!sources.registry) return { args: [], env: {} };
   let url: URL | undefined;
   try {
     url = new URL(sources.registry);
   } catch {
     url = undefined;
   }
-  if (!url || !['http:', 'https:'].includes(url.protocol)) {
-    throw new GitfleetError('E_VALIDATION', `npm registry must be an http(s) URL: ${JSON.stringify(sources.registry)}`);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || /\s/.test(sources.registry)) {
+    throw new GitfleetError('E_VALIDATION', `npm registry must be an http(s) URL: ${JSON.stringify(withoutCredentials(sources.registry))}`);
   }
-  return ['--registry', sources.registry];
+  const auth = registryAuth(sources.registry);
+  return { args: ['--registry', auth.url], env: Object.keys(auth.env).length > 0 ? { env: auth.env } : {} };
 }
 
 function checkPath(p: string | undefined): string {

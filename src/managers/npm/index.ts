@@ -50,7 +50,9 @@ export const npmAdapter: ManagerAdapter = {
 export async function listAvailableNpm(
   runner: Runner, name: string, sources: ManagerSources = {}, ctx: Pick<AdapterContext, 'env' | 'timeoutMs'> = {},
 ): Promise<AvailableVersion[]> {
-  const cmd = { ...npmViewCommand(name, sources, ctx.timeoutMs), ...envOf(ctx) };
+  const view = npmViewCommand(name, sources, ctx.timeoutMs);
+  // The registry's auth config (view.env) stays over the context's environment.
+  const cmd = ctx.env || view.env ? { ...view, env: { ...ctx.env, ...view.env } } : view;
   const res = await runner.run(cmd);
   // `npm view --json` reports errors (E404 included) as JSON on stdout with a non-zero exit.
   if (res.exitCode !== 0 && !res.stdout.trim().startsWith('{')) throw failed(cmd, res);

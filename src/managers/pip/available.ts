@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
 import { withoutCredentials } from '../../util/url-credentials.js';
 import type { AvailableVersion, ManagerSources } from '../types.js';
+import { splitUserInfo } from './auth.js';
 import { normalizePipName, parseSimpleHtml, parseSimpleJson, versionFromDistFilename, type IndexFile } from './parse.js';
 import { pep440 } from './versions.js';
 
@@ -65,12 +66,14 @@ async function scanFolder(dir: string): Promise<IndexFile[]> {
 /** GETs a project page (`<index>/<name>/`) or, with no name, a find-links page. Missing project → []. */
 async function fetchProject(base: string, name: string | undefined, fetchFn: FetchFn, timeoutMs = 60_000): Promise<IndexFile[]> {
   const root = base.endsWith('/') ? base : `${base}/`;
-  const url = name ? new URL(`${normalizePipName(name)}/`, root).href : base;
-  // Index URLs may carry credentials; they must not reach messages (fetch's own errors name the URL too).
+  // Index URLs may carry credentials as user-info: fetch refuses those, so they go as a header (as pip sends them),
+  // and they must not reach messages (fetch's own errors name the URL too).
+  const { url, authorization } = splitUserInfo(name ? new URL(`${normalizePipName(name)}/`, root).href : base);
   const shown = withoutCredentials(url);
+  const headers: Record<string, string> = authorization ? { Accept: ACCEPT, Authorization: authorization } : { Accept: ACCEPT };
   let res: Response;
   try {
-    res = await fetchFn(url, { headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetchFn(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     // Not kept as the cause (a logged cause chain would print the URL); its reason goes into the message instead.
     const why = (err as { cause?: unknown }).cause;
@@ -78,7 +81,9 @@ async function fetchProject(base: string, name: string | undefined, fetchFn: Fet
   }
   if (res.status === 404) return [];
   if (!res.ok) {
-    throw new GitfleetError('E_IO', `${shown} answered HTTP ${res.status}`, { retryable: res.status >= 500 || res.status === 429 });
+    // 401/403: no credentials, or the wrong ones; the index's own words are not shown (they may echo what was sent).
+    const why = res.status === 401 || res.status === 403 ? `: check the credentials of this index (${authorization ? 'they were refused' : 'none were given'})` : '';
+    throw new GitfleetError('E_IO', `${shown} answered HTTP ${res.status}${why}`, { retryable: res.status >= 500 || res.status === 429 });
   }
   const type = res.headers.get('content-type') ?? '';
   const body = await res.text();

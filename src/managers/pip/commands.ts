@@ -1,7 +1,9 @@
 import { posix, win32 } from 'node:path';
 import type { Command } from '../../util/exec.js';
 import { GitfleetError } from '../../util/errors.js';
+import { withoutCredentials } from '../../util/url-credentials.js';
 import type { ManagerSources, PackageChange, Target } from '../types.js';
+import { hasUserInfo } from './auth.js';
 import { normalizePipName, validPipName } from './parse.js';
 import { pep440 } from './versions.js';
 
@@ -27,14 +29,33 @@ export function pipVersionCommand(python = 'python3', timeoutMs?: number): Comma
   return { file: python, args: ['-m', 'pip', '--version'], ...(timeoutMs ? { timeoutMs } : {}) };
 }
 
-/** pip options for a baseline's sources, validated. */
-export function pipSourceArgs(sources: ManagerSources = {}): string[] {
+/** pip's command-line options and environment for a baseline's sources. */
+export interface PipSourceOptions {
+  args: string[];
+  /** PIP_INDEX_URL / PIP_EXTRA_INDEX_URL when their URLs carry credentials: never on a command line (it is shown in errors and process lists). */
+  env: Record<string, string>;
+}
+
+/**
+ * pip options for a baseline's sources, validated. Index URLs with credentials (user-info) go into pip's own
+ * environment variables instead of `--index-url`, the way pip documents for CI secrets; an option given on the
+ * command line would override the variable, so all URLs of that option move together.
+ */
+export function pipSourceOptions(sources: ManagerSources = {}): PipSourceOptions {
   const args: string[] = [];
+  const env: Record<string, string> = {};
   if (sources.noIndex) args.push('--no-index');
   for (const dir of sources.findLinks ?? []) args.push('--find-links', checkPath(dir));
-  if (sources.indexUrl) args.push('--index-url', checkUrl(sources.indexUrl));
-  for (const u of sources.extraIndexUrls ?? []) args.push('--extra-index-url', checkUrl(u));
-  return args;
+  if (sources.indexUrl) {
+    const url = checkUrl(sources.indexUrl);
+    if (hasUserInfo(url)) env.PIP_INDEX_URL = url;
+    else args.push('--index-url', url);
+  }
+  const extras = (sources.extraIndexUrls ?? []).map(checkUrl);
+  // pip splits PIP_EXTRA_INDEX_URL on whitespace, which checkUrl has ruled out.
+  if (extras.some(hasUserInfo)) env.PIP_EXTRA_INDEX_URL = extras.join(' ');
+  else for (const u of extras) args.push('--extra-index-url', u);
+  return { args, env };
 }
 
 /**
@@ -63,7 +84,11 @@ export function pipCommands(
   const common = ['--no-input', '--disable-pip-version-check'];
   const out: Command[] = [];
   if (removes.length > 0) out.push({ file: python, args: [...base, 'uninstall', '-y', ...common, ...removes] });
-  if (installs.length > 0) out.push({ file: python, args: [...base, 'install', ...common, ...pipSourceArgs(sources), ...installs] });
+  if (installs.length > 0) {
+    const src = pipSourceOptions(sources);
+    const env = Object.keys(src.env).length > 0 ? { env: src.env } : {};
+    out.push({ file: python, args: [...base, 'install', ...common, ...src.args, ...installs], ...env });
+  }
   return out;
 }
 
@@ -75,14 +100,17 @@ function checkPath(p: string | undefined): string {
 }
 
 function checkUrl(u: string): string {
+  // The message names the URL without its credentials, if it has any.
+  const shown = JSON.stringify(withoutCredentials(u));
   let url: URL;
   try {
     url = new URL(u);
   } catch {
-    throw new GitfleetError('E_VALIDATION', `invalid pip index URL ${JSON.stringify(u)}`);
+    throw new GitfleetError('E_VALIDATION', `invalid pip index URL ${shown}`);
   }
   if (!['http:', 'https:', 'file:'].includes(url.protocol)) {
-    throw new GitfleetError('E_VALIDATION', `pip index URL must be http(s) or file: ${JSON.stringify(u)}`);
+    throw new GitfleetError('E_VALIDATION', `pip index URL must be http(s) or file: ${shown}`);
   }
+  if (/\s/.test(u)) throw new GitfleetError('E_VALIDATION', `pip index URL must not contain white space: ${shown}`);
   return u;
 }

@@ -58,3 +58,27 @@ describe('listing and view builders', () => {
     expect(() => npmViewCommand('-x')).toThrow(/invalid npm package name/);
   });
 });
+
+describe('a registry URL with credentials', () => {
+  const TOKEN = 'npm_s3cr3tT0ken';
+  it.each<[string, string, string, Record<string, string>]>([
+    ['a token alone (empty user name) is a bearer token', `https://:${TOKEN}@r.example:8443/npm/private`, 'https://r.example:8443/npm/private',
+      { 'npm_config_//r.example:8443/npm/private/:_authToken': TOKEN }],
+    ['a token as the user name is one too', `https://${TOKEN}@r.example/`, 'https://r.example/', { 'npm_config_//r.example/:_authToken': TOKEN }],
+    ['user and password are Basic auth, percent-decoded', `https://bot:p%40ss-${TOKEN}@r.example/`, 'https://r.example/',
+      { 'npm_config_//r.example/:_auth': Buffer.from(`bot:p@ss-${TOKEN}`).toString('base64') }],
+  ])('%s: npm\'s per-registry auth config in the environment, the URL without it on the command line', (_, registry, url, env) => {
+    const cmds = [
+      ...npmCommands([{ kind: 'install', name: 'a', version: '1.0.0' }], PREFIX, { registry }, 'linux'),
+      npmViewCommand('a', { registry }),
+    ];
+    expect(cmds).toEqual([
+      { file: 'npm', args: ['install', ...Q, '-g', '--prefix', '/opt/tools', '--registry', url, 'a@1.0.0'], env },
+      { file: 'npm', args: ['view', 'a', 'time', 'versions', '--json', '--registry', url], env },
+    ]);
+  });
+
+  it('a rejected registry is named without its credentials', () => {
+    expect(() => npmViewCommand('a', { registry: `ftp://:${TOKEN}@r.example/` })).toThrow('npm registry must be an http(s) URL: "ftp://r.example/"');
+  });
+});

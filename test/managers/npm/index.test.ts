@@ -12,6 +12,7 @@ import { npmEnv, npmLsReference, packAll } from './pack.js';
 
 let tmp: string;
 let tgz: string;
+const TOKEN = 'npm_T0kenForAPrivateRegistry';
 const ctx = () => ({ runner: execRunner, env: npmEnv(tmp), timeoutMs: 60_000 });
 
 async function apply(changes: PackageChange[], target: Target): Promise<void> {
@@ -151,6 +152,9 @@ describe('npm detect and listAvailable', () => {
       };
       server = createServer((req, res) => {
         if (req.url === '/@fleet%2fscoped') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+        // A private registry: the packument only with the bearer token.
+        else if (req.url === '/private/@fleet%2fscoped' && req.headers.authorization === `Bearer ${TOKEN}`) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+        else if (req.url?.startsWith('/private/')) res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end('{"error":"unauthorized"}');
         else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -168,6 +172,18 @@ describe('npm detect and listAvailable', () => {
         { version: '2.0.0', releasedAt: '2023-01-01T00:00:00.000Z' },
       ]);
       expect(await npmAdapter.listAvailable('no-such-pkg', { runner: execRunner, env, timeoutMs: 60_000 }, { registry })).toEqual([]);
+    });
+
+    it('a registry URL with a token: npm sends it as a bearer token; without it a 401 fails, naming no token', async () => {
+      const env = { ...npmEnv(tmp), npm_config_offline: 'false', npm_config_prefer_online: 'true' };
+      const c = { runner: execRunner, env, timeoutMs: 60_000 };
+      const got = await npmAdapter.listAvailable('@fleet/scoped', c, { registry: registry.replace('http://', `http://:${TOKEN}@`) + 'private/' });
+      expect(got.map((v) => v.version)).toEqual(['1.9.0', '2.0.0-rc.1', '2.0.0']);
+      const err = await npmAdapter.listAvailable('@fleet/scoped', c, { registry: `${registry}private/` }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as GitfleetError);
+      expect(err).toMatchObject({ code: 'E_COMMAND_FAILED', message: expect.stringContaining('E401') });
+      const wrong = await npmAdapter.listAvailable('@fleet/scoped', c, { registry: registry.replace('http://', 'http://:wrong-T0ken-000@') + 'private/' }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as GitfleetError);
+      expect(wrong).toMatchObject({ code: 'E_COMMAND_FAILED', message: expect.stringContaining('E401') });
+      expect(JSON.stringify({ m: wrong.message, s: wrong.stack, c: String(wrong.cause ?? '') })).not.toContain('wrong-T0ken');
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pipCommands, pipListCommand, pipSourceArgs, pythonFor, venvPython } from '../../../src/managers/pip/commands.js';
+import { pipCommands, pipListCommand, pipSourceOptions, pythonFor, venvPython } from '../../../src/managers/pip/commands.js';
 import type { ManagerSources, PackageChange, Target } from '../../../src/managers/types.js';
 
 const V: Target = { kind: 'venv', path: '/srv/venv' };
@@ -64,5 +64,25 @@ describe('other builders', () => {
   it('pipListCommand', () => {
     expect(pipListCommand(PY, 5000)).toEqual({ file: PY, args: ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], timeoutMs: 5000 });
   });
-  it('pipSourceArgs with no sources', () => expect(pipSourceArgs()).toEqual([]));
+  it('pipSourceOptions with no sources', () => expect(pipSourceOptions()).toEqual({ args: [], env: {} }));
+});
+
+describe('index URLs with credentials', () => {
+  const TOKEN = 'pypi-s3cr3t%2Ftok';
+  const install: PackageChange[] = [{ kind: 'install', name: 'a', version: '1' }];
+  it.each<[string, ManagerSources, string[], Record<string, string>]>([
+    ['the index: PIP_INDEX_URL, not --index-url (which would override it)', { indexUrl: `https://__token__:${TOKEN}@idx/simple/`, extraIndexUrls: ['https://pub/simple/'] },
+      ['--extra-index-url', 'https://pub/simple/'], { PIP_INDEX_URL: `https://__token__:${TOKEN}@idx/simple/` }],
+    ['an extra: all extras move together into PIP_EXTRA_INDEX_URL', { indexUrl: 'https://pub/simple/', extraIndexUrls: ['https://pub2/simple/', `https://${TOKEN}@priv/simple/`] },
+      ['--index-url', 'https://pub/simple/'], { PIP_EXTRA_INDEX_URL: `https://pub2/simple/ https://${TOKEN}@priv/simple/` }],
+  ])('%s', (_, sources, args, env) => {
+    const cmds = pipCommands(install, V, sources, 'linux');
+    expect(cmds).toEqual([{ file: PY, args: ['-m', 'pip', 'install', ...COMMON, ...args, 'a==1'], env }]);
+    expect(cmds[0]!.args.join(' ')).not.toContain(TOKEN);
+  });
+
+  it('a rejected URL is named without its credentials', () => {
+    expect(() => pipCommands(install, V, { indexUrl: `ftp://u:${TOKEN}@idx/` }, 'linux')).toThrow('pip index URL must be http(s) or file: "ftp://idx/"');
+    expect(() => pipCommands(install, V, { extraIndexUrls: [`https://u:${TOKEN}@idx/a b`] }, 'linux')).toThrow('must not contain white space: "https://idx/a b"');
+  });
 });

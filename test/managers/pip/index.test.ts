@@ -12,6 +12,10 @@ import { execRunner, runChecked } from '../../../src/util/exec.js';
 import { makeVenv, pipEnv, pipListReference, writeWheels } from '../../helpers/wheels.js';
 
 const ctx = { runner: execRunner, env: pipEnv(), timeoutMs: 60_000 };
+// A token with characters that are percent-encoded in user-info: the index must get the decoded one.
+const TOKEN = 'pypiT0ken/InAn@IndexUrl';
+const TOKEN_IN_URL = encodeURIComponent(TOKEN);
+const PRIVATE_AUTH = `Basic ${Buffer.from(`__token__:${TOKEN}`).toString('base64')}`;
 let tmp: string;
 let wheels: string;
 let venv: string;
@@ -113,6 +117,11 @@ describe('pip listAvailable', () => {
           res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' }).end(JSON.stringify(json));
         } else if (req.url === '/html/plain/') {
           res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><a href="/f/plain-3.0.tar.gz#sha256=00">plain-3.0.tar.gz</a></body></html>');
+        } else if (req.url?.startsWith('/private/')) {
+          // PEP 503 HTML behind Basic auth, as a private index (devpi, Artifactory, GitLab) serves it.
+          if (req.headers.authorization !== PRIVATE_AUTH) res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end('who are you?');
+          else if (req.url === '/private/plain/') res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body><a href="/f/plain-4.0-py3-none-any.whl">plain-4.0-py3-none-any.whl</a><a href="/f/plain-4.1.tar.gz">plain-4.1.tar.gz</a></body></html>');
+          else res.writeHead(404).end();
         } else if (req.url === '/broken/plain/') {
           res.writeHead(503).end('down');
         } else {
@@ -149,35 +158,45 @@ describe('pip listAvailable', () => {
     });
 
     describe('an index URL with credentials', () => {
-      const TOKEN = 'pypiT0kenInAnIndexUrl0000';
-      const withToken = (path: string) => `${base.replace('http://', `http://__token__:${TOKEN}@`)}${path}`;
+      const withToken = (path: string, user = '__token__', token = TOKEN_IN_URL) => `${base.replace('http://', `http://${user}:${token}@`)}${path}`;
       /** The error as a log line prints it (pino serializes the cause chain too). */
       const logged = (err: unknown) => {
         const lines: string[] = [];
         pino({ level: 'debug' }, { write: (l: string) => { lines.push(l); } }).error({ err }, 'listing failed');
         return lines.join('');
       };
+      const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
 
-      it('never names the credentials when the fetch fails (Node\'s fetch refuses such a URL, naming it)', async () => {
-        const err = await pipAdapter.listAvailable('plain', ctx, { indexUrl: withToken('/simple') }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
-        expect(err).toMatchObject({ code: 'E_IO', retryable: true, message: expect.stringContaining(`cannot fetch ${base}/simple/plain/: `) });
-        expect(`${err.message}${logged(err)}`).not.toContain(TOKEN);
+      it('sends them as Basic auth, percent-decoded as pip does, to a URL without them', async () => {
+        const got = await pipAdapter.listAvailable('plain', ctx, { indexUrl: withToken('/private') });
+        expect(got).toEqual([{ version: '4.0' }, { version: '4.1' }]);
+        expect(seen.filter((q) => q.url === '/private/plain/').at(-1)?.headers.authorization).toBe(PRIVATE_AUTH);
+        // A find-links page behind the same auth: the page itself, no project path.
+        const links = await listAvailablePip('plain', { findLinks: [withToken('/private/plain/')], noIndex: true });
+        expect(links.map((v) => v.version)).toEqual(['4.0', '4.1']);
+      });
+
+      it('the transport never sees them in the URL', async () => {
+        const urls: string[] = [];
+        const spy: FetchFn = (url, init) => { urls.push(url); return fetch(url, init); };
+        await listAvailablePip('plain', { indexUrl: withToken('/private/'), extraIndexUrls: [`${base}/html`] }, { fetch: spy });
+        expect(urls).toEqual([`${base}/private/plain/`, `${base}/html/plain/`]);
+      });
+
+      it.each([
+        ['none', (p: string) => `${base}${p}`, 'none were given'],
+        ['wrong ones', (p: string) => withToken(p, '__token__', 'wrong-token-0000'), 'they were refused'],
+      ])('%s → E_IO naming the 401, never a credential', async (_, url, why) => {
+        const err = await failure(pipAdapter.listAvailable('plain', ctx, { indexUrl: url('/private') }));
+        expect(err).toMatchObject({ code: 'E_IO', retryable: false, message: `${base}/private/plain/ answered HTTP 401: check the credentials of this index (${why})` });
+        expect(`${err.message}${logged(err)}`).not.toMatch(/wrong-token|T0ken/);
       });
 
       it('never names them for an HTTP error, nor for a transport error whose cause names the URL', async () => {
-        // A transport that can send credentials (as the Authorization header pip would send), over the real server.
-        const basicAuth: FetchFn = (url, init) => {
-          const u = new URL(url);
-          const auth = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
-          u.username = ''; u.password = '';
-          return fetch(u.href, { ...init, headers: { ...init.headers, Authorization: auth } });
-        };
-        const broken = await listAvailablePip('plain', { indexUrl: withToken('/broken') }, { fetch: basicAuth }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
+        const broken = await failure(listAvailablePip('plain', { indexUrl: withToken('/broken') }));
         expect(broken).toMatchObject({ code: 'E_IO', message: `${base}/broken/plain/ answered HTTP 503` });
-        expect(seen.find((q) => q.url === '/broken/plain/' && q.headers.authorization)?.headers.authorization).toBe(`Basic ${Buffer.from(`__token__:${TOKEN}`).toString('base64')}`);
-
         const refused: FetchFn = (url) => Promise.reject(new TypeError('fetch failed', { cause: new Error(`connect ECONNREFUSED while opening ${url}`) }));
-        const down = await listAvailablePip('plain', { indexUrl: withToken('/simple') }, { fetch: refused }).then(() => { throw new Error('it did not fail'); }, (e: unknown) => e as Error);
+        const down = await failure(listAvailablePip('plain', { indexUrl: withToken('/simple') }, { fetch: refused }));
         expect(down).toMatchObject({ code: 'E_IO', retryable: true, message: `cannot fetch ${base}/simple/plain/: fetch failed (connect ECONNREFUSED while opening ${base}/simple/plain/)` });
         expect(`${broken.message}${logged(broken)}${down.message}${logged(down)}`).not.toContain(TOKEN);
       });
