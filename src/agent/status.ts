@@ -28,9 +28,11 @@ export function factsSummary(facts: HostFacts): NonNullable<HostStatus['facts']>
  * The host's status from the agent's memory: the last verdict, with a transient failure laid over it
  * (it replaces the Ready and SourceReady conditions and makes a healthy host degraded).
  * A condition keeps its `since` while its status and reason stay the same (Flux's lastTransitionTime).
+ * A `mem.healthySince` later than `now` is reset to `now` in `mem` (see settleHealthySince).
  */
 export function buildStatus(host: string, mem: AgentMemory, counters: AgentCounters, now: Date, prev: HostStatus | null, facts?: HostStatus['facts']): HostStatus {
   const at = now.toISOString();
+  settleHealthySince(mem, now);
   const v = mem.verdict ?? { health: 'pending' as const, conditions: [{ type: 'Ready' as const, status: 'Unknown' as const, reason: 'Progressing', message: 'no cycle has completed yet' }], drift: 0, lastError: null, attempted: null };
   let conditions = v.conditions;
   let health = v.health;
@@ -67,4 +69,15 @@ export function buildStatus(host: string, mem: AgentMemory, counters: AgentCount
     heartbeat: at,
     agent: { version: counters.version, pid: process.pid, cycles: counters.cycles, lastCycleMs: counters.lastCycleMs, lastSuccessAt: counters.lastSuccessAt },
   };
+}
+
+/**
+ * Resets `mem.healthySince` to `now` when it is later (or unreadable): it was written while the clock ran ahead,
+ * and the clock has been set back. How long the host has really been healthy is unknown, so the soak restarts
+ * now rather than never ending (waves would wait for the clock to reach it). Returns whether it was reset.
+ */
+export function settleHealthySince(mem: Pick<AgentMemory, 'healthySince'>, now: Date): boolean {
+  if (mem.healthySince === null || Date.parse(mem.healthySince) <= now.getTime()) return false;
+  mem.healthySince = now.toISOString();
+  return true;
 }

@@ -106,7 +106,11 @@ function notReady(s: HostStatus, wave: Wave, revision: string, now: number, beat
   if (Number.isNaN(since)) return soakMs > 0 ? 'has no healthy-since time' : null;
   // healthySince is on the host's clock: with clock skew, measure up to its heartbeat on that clock, then add the age
   // this host measured on its own (never more than the truth for a clock that runs ahead).
-  const healthyFor = beat.skewMs === null ? now - since : Date.parse(s.heartbeat) - since + (beat.ageMs ?? 0);
+  // A healthySince after the heartbeat was written before the host's clock was set back: it just became healthy.
+  const heartbeat = Date.parse(s.heartbeat);
+  const from = Math.min(since, heartbeat);
+  // Within the skew tolerance the heartbeat (and so `from`) may be a little ahead of `now`: that is 0, not negative.
+  const healthyFor = Math.max(0, beat.skewMs === null ? now - from : heartbeat - from + (beat.ageMs ?? 0));
   if (healthyFor < soakMs) return `is healthy for ${human(healthyFor)} of the ${wave.name} soak of ${human(soakMs)}`;
   return null;
 }

@@ -67,12 +67,19 @@ export async function publishStatus(runner: Runner, repoDirOrUrl: string, status
 
 /**
  * Whether to publish `next` given the last published status: on any change other than the heartbeat and the
- * agent's counters, or when the last publish is at least `heartbeatMs` old (measured between the two heartbeats).
+ * agent's counters, when the heartbeat went backwards (the clock was set back), or when the last publish is at
+ * least `heartbeatMs` old — by `elapsedMs` (the caller's monotonic clock since that publish) when given, else
+ * between the two heartbeats.
  */
-export function shouldPublish(prev: HostStatus | null | undefined, next: HostStatus, heartbeatMs: number): boolean {
+export function shouldPublish(prev: HostStatus | null | undefined, next: HostStatus, heartbeatMs: number, elapsedMs?: number): boolean {
   if (!prev) return true;
   if (canonicalJson(comparable(prev)) !== canonicalJson(comparable(next))) return true;
   const gap = Date.parse(next.heartbeat) - Date.parse(prev.heartbeat);
+  // Waiting for the clock to pass a heartbeat written while it ran ahead would leave readers a frozen status (offline) for the whole skew.
+  if (gap < 0) return true;
+  // A monotonic clock is immune to the wall clock being stepped either way.
+  if (elapsedMs !== undefined) return elapsedMs >= heartbeatMs;
+  // NaN (an unreadable heartbeat) publishes too.
   return !(gap < heartbeatMs);
 }
 

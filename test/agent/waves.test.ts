@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutGate, waveIndex, type RolloutGateInput, type WaveMember } from '../../src/agent/waves.js';
 import type { HostStatus } from '../../src/report/types.js';
+import { buildStatus } from '../../src/agent/status.js';
+import { emptyMemory } from '../../src/agent/memory.js';
+import { shouldPublish } from '../../src/report/publish.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const R = 'b'.repeat(40); // the revision being rolled out
@@ -84,6 +87,55 @@ describe('rolloutGate', () => {
       expect(got).toMatchObject({ ok: false, reason: want });
       if (msg && !got.ok) expect(got.message).toMatch(msg);
     }
+  });
+
+  // A healthySince later than the heartbeat was written before the host's clock was set back: healthy since that heartbeat.
+  const DAY = 1440 * MIN;
+  const at = (ms: number) => new Date(NOW + ms).toISOString();
+  it.each<[string, { heartbeat: number; since: number }, string | null, Partial<RolloutGateInput>, string, RegExp?]>([
+    ['clock set back, healthySince 2 days ahead → just became healthy: waits the soak', { heartbeat: -10_000, since: 2 * DAY }, ago(10_000), {}, 'WaitingForWave', /c1 is healthy for 10s of the canary soak of 10m/],
+    ['clock set back, healthySince 2 days ahead, wave without soak → ok', { heartbeat: -10_000, since: 2 * DAY }, ago(10_000), { waves: [{ name: 'canary' }, { name: 'early' }] }, 'ok'],
+    ['clock still a day ahead, healthySince after its heartbeat → healthy since that heartbeat was seen', { heartbeat: DAY, since: 2 * DAY }, ago(2 * MIN), {}, 'WaitingForWave', /c1 is healthy for 2m of the canary soak/],
+    ['healthySince 30 s ahead (within the tolerance), wave without soak → ok, not negative', { heartbeat: 30_000, since: 30_000 }, null, { waves: [{ name: 'canary' }, { name: 'early' }] }, 'ok'],
+  ])('clock set back: %s', (_what, t, observedAt, over, want, msg) => {
+    const s = status('c1', {});
+    const member: WaveMember = { ...canary({ ...s, heartbeat: at(t.heartbeat), revision: { ...s.revision, healthySince: at(t.since) } }), observedAt };
+    const got = gate([member], over);
+    if (want === 'ok') expect(got).toEqual({ ok: true });
+    else {
+      expect(got).toMatchObject({ ok: false, reason: want });
+      if (msg && !got.ok) expect(got.message).toMatch(msg);
+    }
+  });
+
+  // The whole path: the canary's agent (buildStatus, shouldPublish) and this host's gate, one cycle every 30 s, after
+  // NTP set the canary's clock back by 2 days. `since`: its healthySince, on its clock.
+  it.each<[string, number, number]>([
+    ['healthySince written while the clock ran ahead → the soak restarts at the correction (30 s) and ends at 10m30s', 2 * DAY - 60 * MIN, 20],
+    ['healthySince written before the clock ran ahead → soaked already; only the heartbeat moves back, and it is published', -60 * MIN, 0],
+  ])('a canary whose fast clock is corrected stays online: %s', (_what, since, firstOk) => {
+    const fast = 2 * DAY;
+    const mem = { ...emptyMemory(), applied: R, appliedAt: at(since), healthySince: at(since) };
+    mem.verdict = { health: 'healthy', drift: 0, lastError: null, attempted: null, conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: 'ok' }] };
+    const counters = { version: '0.1.0', cycles: 0, lastCycleMs: 1, lastSuccessAt: null };
+    // Last published while the clock ran ahead; this host first saw it at NOW.
+    let published = buildStatus('c1', mem, counters, new Date(NOW + fast), null);
+    let observedAt = ago(0);
+    let prev = published;
+    const seen: string[] = [];
+    for (let t = 30_000; t <= 15 * MIN; t += 30_000) {
+      const next = buildStatus('c1', mem, counters, new Date(NOW + t), prev);
+      prev = next;
+      if (shouldPublish(published, next, 60_000)) {
+        published = next;
+        observedAt = at(t); // a new status commit: this host sees it now
+      }
+      const g = rolloutGate({ revision: R, host: 'me', hostWave: 'early', waves: WAVES, statuses: [{ host: 'c1', wave: 'canary', status: published, observedAt }], now: NOW + t, isAtLeast, staleAfterMs: 5 * MIN });
+      seen.push(g.ok ? 'ok' : /offline/.test(g.message) ? 'offline' : 'soaking');
+    }
+    expect(seen).not.toContain('offline');
+    expect(seen.indexOf('ok')).toBe(firstOk);
+    expect(seen.slice(firstOk).every((x) => x === 'ok')).toBe(true);
   });
 
   it('lists a few blockers and counts the rest', () => {

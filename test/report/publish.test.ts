@@ -82,4 +82,32 @@ describe('shouldPublish', () => {
   ])('%s → %s', (_what, prev, next, want) => {
     expect(shouldPublish(prev, next, HB)).toBe(want);
   });
+
+  // The wall clock stepped (NTP): a heartbeat that went backwards publishes at once; `elapsedMs` is the agent's monotonic clock.
+  const at = (s: HostStatus, iso: string): HostStatus => ({ ...s, heartbeat: iso });
+  const DAY = 86_400_000;
+  it.each<[string, HostStatus, HostStatus, number | undefined, boolean]>([
+    ['clock set back by 2 days (2030-01-03 → 2030-01-01)', at(base, '2030-01-03T00:00:00.000Z'), at(base, '2030-01-01T00:00:00.000Z'), undefined, true],
+    ['clock set back by 1 s', base, later(base, -1000), undefined, true],
+    ['clock set back, monotonic interval not reached: still publishes', base, later(base, -2 * DAY), 1000, true],
+    ['clock stepped 2 days ahead, monotonic interval not reached', base, later(base, 2 * DAY), 1000, false],
+    ['wall clock within the interval, monotonic interval reached', base, later(base, 1000), HB, true],
+    ['monotonic just under the interval', base, later(base, HB), HB - 1, false],
+    ['a real change publishes whatever the clocks say', base, { ...later(base, 1000), health: 'failed' }, 0, true],
+  ])('%s', (_what, prev, next, elapsedMs, want) => {
+    expect(shouldPublish(prev, next, HB, elapsedMs)).toBe(want);
+  });
+
+  it('after the clock is set back, the next cycle publishes and the cycles after it pace normally again', () => {
+    let published = at(base, '2030-01-03T00:00:00.000Z'); // written while the clock ran 2 days ahead
+    const sent: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const next = at(base, new Date(Date.parse('2030-01-01T00:00:00.000Z') + i * 30_000).toISOString());
+      if (shouldPublish(published, next, 60_000)) {
+        published = next;
+        sent.push(next.heartbeat.slice(11, 19));
+      }
+    }
+    expect(sent).toEqual(['00:00:00', '00:01:00', '00:02:00', '00:03:00', '00:04:00', '00:05:00']);
+  });
 });
