@@ -53,9 +53,11 @@ export function driftProposalCondition(res: DriftProposalOutcome): { reason: str
   return { reason: 'ProposeDrift', text: `proposed as ${p.branch} (${p.action})${url}` };
 }
 
-/** The plan's package actions as drift items (sandbox creation has no version to adopt). */
+/** The plan's package actions as drift items; sandbox creation, and the packages inside a sandbox to be created, have nothing to adopt. */
 export function driftItems(actions: readonly Action[]): DriftItem[] {
-  return actions.flatMap((a) => (a.manager ? [{ target: a.target, manager: a.manager, name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'absent' }] : []));
+  // A sandbox removed by hand took its packages with it: proposing them `absent` would rewrite the desired state of a sandbox that is gone.
+  const gone = new Set(actions.filter((a) => a.kind === 'create-sandbox').map((a) => a.target));
+  return actions.flatMap((a) => (a.manager && !gone.has(a.target) ? [{ target: a.target, manager: a.manager, name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'absent' }] : []));
 }
 
 /** The environment for the provider: a token from `--github-token-file` overrides GITHUB_TOKEN. */

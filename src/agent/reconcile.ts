@@ -108,8 +108,8 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
         mode = p.desired.policy.drift;
         const split = await driftSplit({ runner: ctx.runner, checkout, host: ctx.host, resolve: { stateDir: ctx.hostRun.stateDir, capabilities: ctx.hostRun.capabilities } }, p, target, mem.applied);
         held = split.held;
-        // On the applied revision every action repairs drift (enforce repairs it); on a new one, only what the mode holds back.
-        const drifting = target === mem.applied ? p.plan.actions : split.held;
+        // Under enforce every action on the applied revision repairs drift; otherwise drift is what the mode holds back.
+        const drifting = target === mem.applied && mode === 'enforce' ? p.plan.actions : split.held;
         drift = drifting.length;
         gate = await decide(ctx, mem, p, target, drifting, split);
         if (!gate.apply) return false;
@@ -145,8 +145,10 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
 
 /** Under `propose`, the held drift becomes a proposal; outside the host lock: it talks to the git server or GitHub, and its failure is not the cycle's. */
 async function proposeHeld(ctx: ReconcileContext, mode: DriftMode, held: readonly Action[], target: string): Promise<DriftProposalOutcome | undefined> {
-  if (mode !== 'propose' || !held.length) return undefined;
-  return proposeHostDrift(ctx, driftItems(held), ctx.bus.withRevision(target));
+  const items = mode === 'propose' ? driftItems(held) : [];
+  // Only sandboxes removed by hand (they stay removed): nothing a proposal can adopt, and not a failed proposal.
+  if (!items.length) return undefined;
+  return proposeHostDrift(ctx, items, ctx.bus.withRevision(target));
 }
 
 /** Why the head must not be followed: history rewritten behind the applied revision, or a signature the agent does not trust. */
@@ -171,7 +173,9 @@ async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, targe
   for (const a of drifting) {
     ctx.bus.withRevision(target).emit('infrastructure.dependency.drift', { target: a.target, manager: a.manager ?? 'sandbox', name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'missing', mode });
   }
-  if (target === mem.applied && split.held.length > 0) {
+  // Only drift left on the applied revision: nothing to apply. What that revision asks for and never got (a target that
+  // could not be listed when it applied) goes on to the window and applies around the drift, as on a new revision.
+  if (target === mem.applied && split.held.length > 0 && split.apply.length === 0) {
     const reason = mode === 'propose' ? 'ProposeDrift' : 'DriftDetected';
     const message = `${actions} package(s) differ from ${target.slice(0, 12)}; drift mode ${mode}: ${mode === 'propose' ? 'not changed, nothing a proposal can adopt (only sandboxes differ)' : 'reported, not changed'}`;
     return { apply: false, result: 'ok', verdict: { health: 'healthy', drift: actions, lastError: null, attempted: null, conditions: [

@@ -17,8 +17,8 @@ export interface DriftSplitInputs {
   /** The desired state the plan was made from. */
   desired: DesiredHost;
   /**
-   * The desired state at the revision applied last: `same` when the plan is for that revision (every action is then
-   * drift); null when it is not known (nothing applied yet, or that revision cannot be read), and the inventory decides.
+   * The desired state at the revision applied last: `same` when the plan is for that revision (every spec is then
+   * unchanged); null when it is not known (nothing applied yet, or that revision cannot be read), and the inventory decides.
    */
   previous: DesiredHost | 'same' | null;
   /** What gitfleet installed, as it was when the plan was made. */
@@ -36,15 +36,17 @@ export interface DriftSplit {
 }
 
 /**
- * Splits a plan's actions by the drift mode. Under `report`/`propose`, an action is held when it would undo drift:
- * the package's desired spec is the same as at the applied revision (or, when that is not known, the host differs
- * from the version gitfleet installed and the desired version is still that one), or its sandbox was removed by hand.
- * Whatever the revision changed (a new or changed spec, a removal, a new sandbox) applies, drifted or not.
+ * Splits a plan's actions by the drift mode. Under `report`/`propose`, an action is held only when there is evidence of
+ * a change by hand: the package's desired spec is the same as at the applied revision (or, when that is not known, the
+ * desired version is still the one gitfleet installed) and the host differs from what the inventory says gitfleet
+ * installed, or the spec is `absent` at both and someone installed it, or a sandbox gitfleet made is gone.
+ * Whatever the revision changed (a new or changed spec, a removal, a new sandbox) applies, drifted or not; so does
+ * what gitfleet never installed (a target it could not list, a version it could not resolve when the revision applied).
  */
 export function splitByDriftMode(inp: DriftSplitInputs): DriftSplit {
   if (inp.mode === 'enforce') return { apply: [...inp.plan.actions], held: [] };
-  if (inp.previous === 'same') return { apply: [], held: [...inp.plan.actions] };
-  const isDrift = inp.previous ? againstPrevious(inp, inp.previous) : againstInventory(inp);
+  const previous = inp.previous === 'same' ? inp.desired : inp.previous;
+  const isDrift = previous ? againstPrevious(inp, previous) : againstInventory(inp);
   // A sandbox removed by hand stays removed, and with it everything planned inside it (there is nowhere to install).
   const lostSandboxes = new Set(inp.plan.actions.filter((a) => a.kind === 'create-sandbox' && isDrift(a)).map((a) => a.target));
   const apply: Action[] = [];
@@ -55,19 +57,32 @@ export function splitByDriftMode(inp: DriftSplitInputs): DriftSplit {
 
 type IsDrift = (a: Action) => boolean;
 
-// Exact: the desired state at the applied revision says what that apply left; an unchanged spec that needs an action now is drift.
+// The desired state at the applied revision says which specs that apply already had; the inventory says what it left.
 function againstPrevious(inp: DriftSplitInputs, previous: DesiredHost): IsDrift {
   const norm = inp.normalize ?? ((_m: Manager, n: string) => n);
   const before = specs(previous, norm);
   const now = specs(inp.desired, norm);
-  const sandboxesBefore = new Map(previous.sandboxes.map((s) => [`sandbox:${s.name}`, `${s.type} ${s.path}`]));
   return (a) => {
-    if (a.kind === 'create-sandbox') return sandboxesBefore.get(a.target) === a.to;
-    // The host is as gitfleet left it and the desired state resolves differently (a newer `latest`): not drift.
-    if (a.reason === 'changed' || a.reason === 'removed-from-desired' || !a.manager) return false;
-    const key = keyOf(a.target, a.manager, norm(a.manager, a.name));
-    return before.get(key) !== undefined && before.get(key) === now.get(key);
+    if (a.kind === 'create-sandbox') return sandboxRemovedByHand(inp, a);
+    if (!a.manager) return false;
+    const name = norm(a.manager, a.name);
+    const key = keyOf(a.target, a.manager, name);
+    if (before.get(key) === undefined || before.get(key) !== now.get(key)) return false;
+    // `absent` at both revisions: the apply of the previous one left it absent, so someone installed it.
+    if (a.reason === 'desired-absent') return true;
+    // `changed`: the host is as gitfleet left it and the spec resolves differently (a newer `latest`).
+    if (a.reason !== 'drifted' && a.reason !== 'missing') return false;
+    // Without an inventory entry gitfleet never installed it (the target could not be listed, the version not
+    // resolved, when that revision applied): nothing says a hand undid it, so the revision still asks for it.
+    const ours = inp.inventory.packages[a.target]?.[a.manager]?.[name];
+    return ours !== undefined && ours !== a.from;
   };
+}
+
+// A sandbox gitfleet made (the same type and path as now desired) that is no longer there was removed by hand.
+function sandboxRemovedByHand(inp: DriftSplitInputs, a: Action): boolean {
+  const made = inp.inventory.sandboxes[a.target.slice('sandbox:'.length)];
+  return made !== undefined && `${made.type} ${made.path}` === a.to;
 }
 
 // Without the applied revision's desired state: drift is a host that differs from what gitfleet installed while the
@@ -76,14 +91,11 @@ function againstInventory(inp: DriftSplitInputs): IsDrift {
   const norm = inp.normalize ?? ((_m: Manager, n: string) => n);
   const now = specs(inp.desired, norm);
   return (a) => {
-    if (a.kind === 'create-sandbox') {
-      const made = inp.inventory.sandboxes[a.target.slice('sandbox:'.length)];
-      return made !== undefined && `${made.type} ${made.path}` === a.to;
-    }
+    if (a.kind === 'create-sandbox') return sandboxRemovedByHand(inp, a);
     if (a.reason !== 'drifted' || !a.manager) return false;
     const name = norm(a.manager, a.name);
     const ours = inp.inventory.packages[a.target]?.[a.manager]?.[name];
-    if (ours === undefined) return false;
+    if (ours === undefined || ours === a.from) return false;
     const spec = now.get(keyOf(a.target, a.manager, name));
     return spec === 'present' || spec === 'latest' || a.to === ours;
   };

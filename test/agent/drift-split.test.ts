@@ -16,22 +16,23 @@ afterEach(async () => {
 
 type Mode = 'enforce' | 'report' | 'propose';
 
-/** Host h1 with a venv sandbox `py`, pip packages from the repository's wheelhouse, and the drift mode. */
-function fleet(mode: Mode, pins: { alpha: string; beta: string }): Record<string, string> {
+/** Host h1 with a venv sandbox `py`, pip packages from the repository's wheelhouse (or `wheels`), and the drift mode. */
+function fleet(mode: Mode, pins: Record<string, string>, wheels = 'artifacts/wheels'): Record<string, string> {
+  const packages = Object.entries(pins).map(([n, v]) => `    ${n}: "${v}"\n`).join('');
   return {
     'fleet.yaml': 'apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nrollout: {waves: [{name: canary}]}\nprovider: {git: {}}\n',
     'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nwave: canary\nbaselines: [py]\npolicies: [p]\nsandboxes: {py: {template: venv}}\n',
     'sandboxes/venv.yaml': 'apiVersion: gitfleet/v1\nkind: SandboxTemplate\nname: venv\ntype: {linux: venv}\npath: {linux: "{state}/sandboxes/{name}"}\n',
-    'baselines/py.yaml': `apiVersion: gitfleet/v1\nkind: Baseline\nname: py\ntarget: sandbox:py\nsources: {pip: {findLinks: [artifacts/wheels], noIndex: true}}\npackages:\n  pip:\n    alpha: "${pins.alpha}"\n    beta: "${pins.beta}"\n`,
+    'baselines/py.yaml': `apiVersion: gitfleet/v1\nkind: Baseline\nname: py\ntarget: sandbox:py\nsources: {pip: {findLinks: ["${wheels}"], noIndex: true}}\npackages:\n  pip:\n${packages}`,
     'policies/p.yaml': `apiVersion: gitfleet/v1\nkind: Policy\nname: p\ndrift: ${mode}\n`,
   };
 }
 
-async function start(fx: AgentFixture) {
+async function start(fx: AgentFixture, driftIntervalMs = 3_600_000) {
   const base = fx.ctx();
   const ctx = { ...base, hostRun: { ...base.hostRun, env: { ...pipEnv(), PIP_FIND_LINKS: '' }, batchTimeoutMs: 120_000 } };
-  // A long drift interval: the only full cycle after the first is the one the new revision starts.
-  return startCycling({ ...fx.options(), ctx, watch: false, driftIntervalMs: 3_600_000 }, running);
+  // A long drift interval by default: the only full cycle after the first is the one a new revision starts.
+  return startCycling({ ...fx.options(), ctx, watch: false, driftIntervalMs }, running);
 }
 
 async function drifts(fx: AgentFixture): Promise<string[]> {
@@ -86,4 +87,48 @@ describe('a new revision under a drift mode', () => {
     expect(await git(fx.repo.remote, ['show', `${branches[0]}:hosts/h1.yaml`])).toContain('alpha: "1.0.1"');
     expect(ready?.message).toContain(`proposed as ${branches[0]} (created)`);
   }, 90_000);
+});
+
+// Drift needs evidence (the inventory): a package gitfleet never installed — `present` with no version to be found
+// when the revision applied — is something the revision asks for, not a hand change to leave or propose away.
+describe('a package gitfleet never installed, under a drift mode', () => {
+  const wheelsOf = (fx: AgentFixture) => join(fx.tmp, 'wheelhouse');
+  async function appliedWithoutGamma(fx: AgentFixture, mode: Mode, driftIntervalMs?: number) {
+    await writeWheels(wheelsOf(fx), ['1.0.0', '1.0.1'].map((version) => ({ name: 'alpha', version })));
+    const rev1 = await fx.repo.commit(fleet(mode, { alpha: '1.0.0', gamma: 'present' }, wheelsOf(fx)));
+    const started = await start(fx, driftIntervalMs);
+    expect(started.first).toMatchObject({ result: 'ok', head: rev1 });
+    const venv = join(fx.state(), 'sandboxes/py');
+    expect([await installedIn(venv, 'alpha'), await installedIn(venv, 'gamma')]).toEqual([['1.0.0'], []]);
+    // Someone upgrades alpha by hand (drift); then gamma becomes available.
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', wheelsOf(fx), 'alpha==1.0.1']);
+    await writeWheels(wheelsOf(fx), [{ name: 'gamma', version: '3.1' }]);
+    return { ...started, rev1, venv };
+  }
+
+  it('report, the drift cycle on the applied revision: gamma is installed, alpha changed by hand stays', async () => {
+    const fx = await agentFixture();
+    const { cycle, rev1, venv } = await appliedWithoutGamma(fx, 'report', 1);
+    expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', head: rev1, drift: 1 });
+    expect([await installedIn(venv, 'alpha'), await installedIn(venv, 'gamma')]).toEqual([['1.0.1'], ['3.1']]);
+    const s = await statusOf(fx.state());
+    expect(s).toMatchObject({ health: 'healthy', drift: 1, revision: { applied: rev1 } });
+    expect(s.conditions.find((c) => c.type === 'Ready')?.message).toContain('1 drifted package(s) left as they are (drift mode report: pip alpha)');
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.dependency.drift').map((e) => e.payload)).toEqual([
+      expect.objectContaining({ name: 'alpha', desired: '1.0.0', actual: '1.0.1', mode: 'report' }),
+    ]);
+  }, 60_000);
+
+  it('propose, a new revision: gamma is installed, and only alpha is proposed (never gamma as absent)', async () => {
+    const fx = await agentFixture();
+    const { cycle, venv } = await appliedWithoutGamma(fx, 'propose');
+    const rev2 = await fx.repo.commit({ 'README.md': 'a change that is not h1\'s\n' });
+    expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', head: rev2, drift: 1 });
+    expect([await installedIn(venv, 'alpha'), await installedIn(venv, 'gamma')]).toEqual([['1.0.1'], ['3.1']]);
+    const branches = await drifts(fx);
+    expect(branches).toHaveLength(1);
+    const hostFile = await git(fx.repo.remote, ['show', `${branches[0]}:hosts/h1.yaml`]);
+    expect(hostFile).toContain('alpha: "1.0.1"');
+    expect(hostFile).not.toContain('gamma');
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 // Drift mode `propose` in the agent: drift found on a drift cycle becomes a proposal branch (git provider) that
 // adopts what the host has; the same drift proposes nothing new; merging it (real git) ends the drift.
 import { afterEach, describe, expect, it } from 'vitest';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pino, type Logger } from 'pino';
@@ -157,6 +158,24 @@ describe('the agent in drift mode propose', () => {
   }, 60_000);
 });
 
+describe('the agent in drift mode propose, a sandbox removed by hand', () => {
+  it('proposes nothing for it nor for the packages it held, and says so without a failure', async () => {
+    const fx = await agentFixture();
+    await writeWheels(join(fx.repo.work, 'artifacts/wheels'), [{ name: 'alpha', version: '1.0.0' }]);
+    const applied = await fx.repo.commit(venvFleet('{git: {}}'));
+    const { first, cycle } = await start(fx);
+    expect(first).toMatchObject({ result: 'ok', head: applied });
+    const venv = join(fx.state(), 'sandboxes/py');
+    await rm(venv, { recursive: true });
+    expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', drift: 2 });
+    await expect(stat(venv)).rejects.toThrow(); // it stays removed
+    expect([...(await remoteBranches(fx)).keys()].filter((b) => b.startsWith('gitfleet/'))).toEqual([]);
+    const s = await statusOf(fx.state());
+    expect(s).toMatchObject({ health: 'healthy', drift: 2, lastError: null });
+    expect(s.conditions.find((c) => c.type === 'Applied')).toMatchObject({ reason: 'ProposeDrift', message: expect.stringContaining('nothing a proposal can adopt') });
+  }, 60_000);
+});
+
 describe('driftProposalCondition', () => {
   const proposal = (action: DriftProposal['action'], reason?: string): DriftProposalOutcome => ({
     ok: true, proposal: { branch: 'gitfleet/drift-h1-0123abcd', title: 't', action, ...(reason ? { reason } : {}), pr: { id: 'x', branch: 'gitfleet/drift-h1-0123abcd', title: 't', state: 'open', headSha: 'a'.repeat(40), url: 'R#b' } },
@@ -174,9 +193,10 @@ describe('driftProposalCondition', () => {
 });
 
 describe('driftItems', () => {
-  it('turns package actions into drift items and leaves sandbox creation out', () => {
+  it('turns package actions into drift items and leaves sandbox creation, and the packages inside that sandbox, out', () => {
     expect(driftItems([
-      { kind: 'create-sandbox', target: 'sandbox:py', name: 'py', reason: 'new-sandbox', risk: 'sandbox' },
+      { kind: 'create-sandbox', target: 'sandbox:gone', name: 'gone', reason: 'new-sandbox', risk: 'sandbox' },
+      { kind: 'install', target: 'sandbox:gone', manager: 'pip', name: 'beta', to: '2.0.0', reason: 'drifted', risk: 'new' },
       { kind: 'downgrade', target: 'sandbox:py', manager: 'pip', name: 'alpha', from: '1.0.1', to: '1.0.0', reason: 'drifted', risk: 'patch' },
       { kind: 'install', target: 'system', manager: 'apt', name: 'jq', to: '1.6', reason: 'missing', risk: 'new' },
       { kind: 'remove', target: 'system', manager: 'apt', name: 'telnetd', from: '0.17', reason: 'desired-absent', risk: 'removal' },

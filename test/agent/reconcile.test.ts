@@ -148,6 +148,21 @@ describe('reconcile', () => {
     expect(fx.events.filter((e) => e.topic === 'infrastructure.dependency.drift')).toHaveLength(1);
   });
 
+  it('drift mode propose: a sandbox removed by hand is reported, not proposed, and not a failed proposal', async () => {
+    const fx = await agentFixture();
+    await fx.repo.commit(fleetFiles({ drift: 'propose' }));
+    const { cycle } = await start(fx, { driftIntervalMs: 1 });
+    await rm(join(fx.state(), 'sandboxes/s1'), { recursive: true });
+    for (let i = 0; i < 2; i++) {
+      expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', drift: 1 });
+      const s = await statusOf(fx.state());
+      expect(s).toMatchObject({ health: 'healthy', drift: 1, lastError: null });
+      expect(s.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'False', reason: 'ProposeDrift', message: expect.stringContaining('nothing a proposal can adopt (only sandboxes differ)') });
+    }
+    expect(await exists(join(fx.state(), 'sandboxes/s1'))).toBe(false);
+    expect(await git(fx.tmp, ['ls-remote', fx.repo.remote, 'refs/heads/gitfleet/*'])).toBe('');
+  });
+
   it('drift mode enforce: a drift cycle repairs', async () => {
     const fx = await agentFixture();
     await fx.repo.commit(fleetFiles());
