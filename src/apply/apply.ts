@@ -13,7 +13,7 @@ import { clearJournal, snapshotOf, toBatches, writeJournal, type Batch, type Jou
 import { rollback } from './rollback.js';
 import { runHealthChecks, type HealthResult } from './health.js';
 import { writeJson } from './store.js';
-import { observePartial } from './partial.js';
+import { observePartialSafely } from './partial.js';
 
 /** Progress of an apply, one call per batch boundary. */
 export interface Progress {
@@ -79,6 +79,8 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
       b.state = 'failed';
       const error = { code: err instanceof GitfleetError ? err.code : 'E_INTERNAL', message: errorMessage(err), stage: 'batch' as const };
       journal.error = error;
+      // Recorded with the failure itself: nothing after it (a read-back error, a crash) may become a recovery rollback.
+      if (desired.policy.rollback === 'never') journal.status = 'kept';
       await writeJournal(env.paths.journal, journal);
       env.progress?.({ phase: 'batch-failed', index: b.index + 1, total: journal.batches.length, target: b.target, manager: b.manager, detail: error.message });
       if (desired.policy.rollback === 'never') return keepPartial(journal, plan, desired, env, error, b.index, started);
@@ -158,11 +160,12 @@ async function undo(journal: Journal, env: ApplyEnv, error: ApplyError, health: 
 async function keepPartial(journal: Journal, plan: Plan, desired: DesiredHost, env: ApplyEnv, error: ApplyError, batch: number, started: number): Promise<ApplyResult> {
   // Dropped sandboxes are forgotten whatever happened to the batches (the plan said so).
   const base = nextInventory(env.inventory, { ...plan, actions: [] }, desired, env.deps);
-  const partial = await observePartial(journal, base, env.deps);
+  const partial = await observePartialSafely(journal, base, env.deps);
+  const { changed, unobserved } = partial;
+  // Reported before the state writes below, which may fail: the journal, already `kept`, lets recovery finish them.
+  env.bus.emit('infrastructure.update.failed', { stage: 'batch', code: error.code, message: error.message, batch, changed, ...(unobserved.length ? { unobserved } : {}) });
   await writeJson(env.paths.inventory, partial.inventory);
   await clearJournal(env.paths.journal);
-  const { changed, unobserved } = partial;
-  env.bus.emit('infrastructure.update.failed', { stage: 'batch', code: error.code, message: error.message, batch, changed, ...(unobserved.length ? { unobserved } : {}) });
   await env.audit.append('apply.failed', { journal: journal.id, revision: journal.revision, reason: error.code, kept: changed.length, changed, ...(unobserved.length ? { unobserved } : {}) });
   return { status: 'failed', changed, health: [], durationMs: Date.now() - started, error, ...(unobserved.length ? { unobserved } : {}) };
 }

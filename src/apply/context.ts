@@ -7,6 +7,8 @@ import { insideCommands } from '../sandboxes/inside-commands.js';
 import { listsInside } from '../sandboxes/listing.js';
 import type { Command, Runner } from '../util/exec.js';
 import { GitfleetError } from '../util/errors.js';
+import type { SecretLookup } from '../secrets/read.js';
+import { needsIndex, withCredentials, withoutReference } from './source-credentials.js';
 
 /** What observation, apply and health checks need from the world: injected, so tests use real parts in temp places. */
 export interface HostDeps {
@@ -21,6 +23,8 @@ export interface HostDeps {
   batchTimeoutMs?: number;
   /** Environment for manager commands (PIP_CONFIG_FILE=/dev/null, npm cache, ...). */
   env?: Record<string, string>;
+  /** This host's secret store, for index credentials that sources reference by key; absent off a host. */
+  secrets?: SecretLookup;
 }
 
 /** The manager Target for a plan target (`system` or `sandbox:<name>`) among these sandboxes. */
@@ -51,18 +55,24 @@ export function inTarget(sandboxes: readonly DesiredSandbox[], deps: HostDeps, t
 /**
  * The commands for `changes` in a target, not yet made to run there (see `inTarget`): inside a docker or wsl sandbox
  * built for the system inside, as its listing is (Linux, whatever the host); elsewhere by the adapter for this host.
+ * Index credentials the sources reference are read from the host's store here, in memory, only when the changes
+ * reach an index (removals do not); a secret that cannot be had throws, naming its key and the source.
  */
 export async function commandsFor(
   sandboxes: readonly DesiredSandbox[], deps: HostDeps, target: string, manager: Manager, changes: PackageChange[], sources?: ManagerSources,
 ): Promise<Command[]> {
   const sb = target === 'system' ? undefined : sandboxOf(sandboxes, target);
-  if (sb && listsInside(sb.type)) return insideCommands(manager, changes, sources);
-  return deps.manager(manager).commands(changes, targetFor(sandboxes, target, manager, deps), sources);
+  const src = needsIndex(changes) ? await withCredentials(sources, { manager, where: target }, deps.secrets) : withoutReference(sources);
+  if (sb && listsInside(sb.type)) return insideCommands(manager, changes, src);
+  return deps.manager(manager).commands(changes, targetFor(sandboxes, target, manager, deps), src);
 }
 
-/** A baseline's sources for one manager, with repository-relative folders made absolute. */
+/**
+ * A baseline's sources for one manager, with repository-relative folders made absolute. Credentials stay a reference
+ * (`{secret: KEY}`), which the journal may keep; `withCredentials` turns it into a value only when it is used.
+ */
 export function sourcesFor(sources: Sources, manager: Manager, fleetDir: string): ManagerSources | undefined {
-  const s = (sources as Record<string, { findLinks?: string[]; indexUrl?: string; extraIndexUrls?: string[]; noIndex?: boolean; registry?: string } | undefined>)[manager];
+  const s = (sources as Partial<Record<Manager, ManagerSources>>)[manager];
   if (!s) return undefined;
   const out: ManagerSources = {};
   if (s.findLinks) out.findLinks = s.findLinks.map((p) => (isAbsolute(p) ? p : join(fleetDir, p)));
@@ -70,5 +80,6 @@ export function sourcesFor(sources: Sources, manager: Manager, fleetDir: string)
   if (s.extraIndexUrls) out.extraIndexUrls = s.extraIndexUrls;
   if (s.noIndex !== undefined) out.noIndex = s.noIndex;
   if (s.registry) out.registry = s.registry;
+  if (s.credentials) out.credentials = { secret: s.credentials.secret };
   return out;
 }

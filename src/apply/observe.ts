@@ -7,6 +7,7 @@ import { GitfleetError, errorMessage } from '../util/errors.js';
 import { schemeFor } from '../managers/versioning/index.js';
 import type { InstalledList } from '../managers/types.js';
 import { sourcesFor, targetFor, type HostDeps } from './context.js';
+import { withCredentials } from './source-credentials.js';
 import { listInside } from '../sandboxes/inside.js';
 import { listsInside } from '../sandboxes/listing.js';
 
@@ -56,7 +57,10 @@ export async function listIn(sandboxes: readonly DesiredSandbox[], target: strin
   return deps.manager(m).listInstalled(targetFor(sandboxes, target, m, deps), { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs });
 }
 
-/** Picks versions for `latest`, and for `present` where the package is missing: the newest non-pre-release the sources offer. */
+/**
+ * Picks versions for `latest`, and for `present` where the package is missing: the newest non-pre-release the sources
+ * offer, asked with the index credentials of the host's store (a source whose secret is missing is not asked).
+ */
 export async function chooseVersions(desired: DesiredHost, actual: ActualState, deps: HostDeps): Promise<Record<string, string>> {
   const chosen: Record<string, string> = {};
   const jobs: Promise<void>[] = [];
@@ -68,13 +72,14 @@ export async function chooseVersions(desired: DesiredHost, actual: ActualState, 
       if (p.spec === 'present' && have?.status === 'ok' && have.packages[adapter.normalizeName(p.name)] !== undefined) continue;
       jobs.push((async () => {
         try {
-          const versions = await adapter.listAvailable(p.name, { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs }, sourcesFor(t.sources, p.manager, deps.fleetDir));
+          const sources = await withCredentials(sourcesFor(t.sources, p.manager, deps.fleetDir), { manager: p.manager, where: t.target }, deps.secrets);
+          const versions = await adapter.listAvailable(p.name, { runner: deps.runner, env: deps.env, timeoutMs: deps.batchTimeoutMs }, sources);
           const scheme = schemeFor(p.manager);
           const stable = versions.map((v) => v.version).filter((v) => scheme.valid(v) && !scheme.parse(v).prerelease);
           const best = stable.sort((a, b) => scheme.compare(b, a))[0];
           if (best) chosen[packageKey(t.target, p.manager, p.name)] = best;
         } catch {
-          // The planner reports an unresolved version as a warning.
+          // The planner reports an unresolved version as a warning (and planHost why, when it is the credentials).
         }
       })());
     }

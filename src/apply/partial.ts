@@ -1,5 +1,6 @@
 import type { ChangedPackage } from '../events/types.js';
 import type { Inventory } from '../plan/types.js';
+import type { VersionScheme } from '../managers/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { HostDeps } from './context.js';
 import type { Batch, Journal } from './journal.js';
@@ -33,6 +34,19 @@ export async function observePartial(j: Journal, inventory: Inventory, deps: Hos
   return { inventory: inv, changed, unobserved };
 }
 
+/**
+ * `observePartial` that never throws: whatever goes wrong while reading back, every touched target is named
+ * unobserved and the inventory is left as given, so a failure under `rollback: never` is still recorded and reported.
+ */
+export async function observePartialSafely(j: Journal, inventory: Inventory, deps: HostDeps): Promise<PartialOutcome> {
+  try {
+    return await observePartial(j, inventory, deps);
+  } catch (err) {
+    const touched = j.batches.filter((b) => b.state === 'done' || b.state === 'failed');
+    return { inventory, changed: [], unobserved: touched.map((b) => `${b.kind === 'sandbox' ? `sandbox ${b.sandbox}` : `${b.target} ${b.manager}`}: read-back failed: ${errorMessage(err)}`) };
+  }
+}
+
 async function recordSandbox(j: Journal, b: Batch, inv: Inventory, deps: HostDeps, unobserved: string[]): Promise<void> {
   const sb = j.sandboxes.find((s) => s.name === b.sandbox);
   if (!sb) return;
@@ -64,10 +78,20 @@ async function recordPackages(j: Journal, b: Batch, inv: Inventory, deps: HostDe
     const before = j.snapshot.find((s) => s.target === b.target && s.manager === m && s.name === c.name)?.version ?? undefined;
     // A batch that succeeded did what it said, even where its target cannot be read back now.
     const now = listed.status === 'ok' ? listed.packages[name] : c.kind === 'remove' ? undefined : c.version;
-    const same = now === before || (now !== undefined && before !== undefined && adapter.versions.compare(now, before) === 0);
-    if (same) continue;
+    if (sameVersion(adapter.versions, now, before)) continue;
     changed.push({ target: b.target, manager: m, name: c.name, from: before, to: now });
     if (now === undefined) delete byM()[name];
     else byM()[name] = now;
+  }
+}
+
+/** Equal strings are the same version; otherwise the ecosystem decides, and a version it cannot read counts as different. */
+function sameVersion(scheme: VersionScheme, a: string | undefined, b: string | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  try {
+    return scheme.compare(a, b) === 0;
+  } catch {
+    return false;
   }
 }

@@ -9,7 +9,7 @@ import type { ManagerId } from '../managers/types.js';
 import type { SandboxType } from '../sandboxes/types.js';
 import type { DesiredSandbox } from '../fleet/resolve.js';
 import { droppedSandboxes, plan } from '../plan/plan.js';
-import type { Inventory, Plan } from '../plan/types.js';
+import type { ActualState, Inventory, Plan } from '../plan/types.js';
 import { emptyInventory } from '../plan/types.js';
 import { EventBus } from '../events/bus.js';
 import { AuditLog } from '../events/audit.js';
@@ -21,11 +21,15 @@ import { observe, chooseVersions } from './observe.js';
 import { prepare, type Prepared, type RepoLocation } from './prepare.js';
 import { acquireLock } from './lock.js';
 import { applyPlan, nextInventory, type ApplyResult, type Progress } from './apply.js';
-import { readJournal, clearJournal, writeJournal } from './journal.js';
+import { readJournal, clearJournal, writeJournal, type Journal } from './journal.js';
+import { observePartialSafely } from './partial.js';
 import { rollback } from './rollback.js';
 import { readJson, writeJson } from './store.js';
 import type { Batch } from './journal.js';
 import { materializeAfterApply, type MaterializeResult } from '../secrets/apply-hook.js';
+import { storeLookup } from '../secrets/read.js';
+import { credentialWarnings } from './source-credentials.js';
+import { recordSatisfied } from './satisfied.js';
 
 /** Everything a one-host run needs; the CLI and the agent fill it in. */
 export interface HostRunOptions extends RepoLocation {
@@ -51,6 +55,8 @@ export interface HostRunOptions extends RepoLocation {
 export interface Planned extends Prepared {
   plan: Plan;
   inventory: Inventory;
+  /** The host as observed for the plan. */
+  actual: ActualState;
   /** The dependencies the plan was observed with; apply uses the same. */
   deps: HostDeps;
 }
@@ -61,7 +67,7 @@ export type BadRevisions = Record<string, { at: string; reason: string }>;
 /** The host's dependencies made from real parts, loading only the adapters and drivers it needs. */
 export async function hostDeps(o: HostRunOptions, fleetDir: string, needs: { managers: Iterable<ManagerId>; sandboxes: readonly DesiredSandbox[] }): Promise<HostDeps> {
   const [manager, driver] = await Promise.all([loadManagers(needs.managers), loadDrivers(needs.sandboxes.map((s) => s.type as SandboxType))]);
-  return { runner: o.runner, manager, driver, fleetDir, systemRoot: o.systemRoot, env: o.env, batchTimeoutMs: o.batchTimeoutMs };
+  return { runner: o.runner, manager, driver, fleetDir, systemRoot: o.systemRoot, env: o.env, batchTimeoutMs: o.batchTimeoutMs, secrets: storeLookup(statePaths(o.stateDir).secrets) };
 }
 
 /** Every manager the desired state or the inventory mentions. */
@@ -82,14 +88,16 @@ export async function planHost(o: HostRunOptions): Promise<Planned> {
   const actual = await observe(prepared.desired, inventory, deps);
   const chosen = await chooseVersions(prepared.desired, actual, deps);
   const p = plan({ desired: prepared.desired, actual, inventory, revision: prepared.revision, chosen, normalize: (m, n) => deps.manager(m).normalizeName(n) });
-  return { ...prepared, plan: p, inventory, deps };
+  p.warnings.push(...(await credentialWarnings(prepared.desired, deps.secrets)));
+  return { ...prepared, plan: p, inventory, actual, deps };
 }
 
 /** What `applyHost` did. */
 export interface HostApplyOutcome {
   planned?: Planned;
   result?: ApplyResult;
-  recovered?: 'rolled-back' | 'rollback-failed';
+  /** `kept`: the journal of an apply that failed under `rollback: never`: its changes were recorded, not undone. */
+  recovered?: 'rolled-back' | 'rollback-failed' | 'kept';
   /** Secrets materialized after a successful apply (keys only). */
   secrets?: MaterializeResult;
   skipped?: 'bad-revision' | 'dry-run' | 'gated';
@@ -157,6 +165,9 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     if (result.status === 'no-changes' && droppedSandboxes(toApply).length) {
       await writeJson(paths.inventory, nextInventory(planned.inventory, toApply, planned.desired, planned.deps));
     }
+    // Evidence for drift modes: what was in place, whoever put it there (src/apply/satisfied.ts).
+    if (result.status === 'applied' || result.status === 'no-changes') await recordSatisfied(paths.inventory, { desired: planned.desired, actual: planned.actual, plan: planned.plan, applied: toApply, normalize: (m, n) => planned.deps.manager(m).normalizeName(n) })
+        .catch((err: unknown) => o.log.warn({ err }, 'could not record what is in place; the drift evidence stays as it was'));
     if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log, bus: revBus });
     if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {
       bad[planned.revision] = { at: (o.now ?? (() => new Date()))().toISOString(), reason: result.error?.message ?? result.status };
@@ -177,10 +188,11 @@ function borrowed(sink: EventSink): EventSink {
 }
 
 /** A journal left by a crash: undo it to the snapshot, so the host is never half-applied silently. */
-async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof statePaths>, bus: EventBus, audit: AuditLog): Promise<'rolled-back' | 'rollback-failed' | undefined> {
+async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof statePaths>, bus: EventBus, audit: AuditLog): Promise<'rolled-back' | 'rollback-failed' | 'kept' | undefined> {
   const j = await readJournal(paths.journal);
   if (!j) return undefined;
   if (j.status === 'rollback-failed') return 'rollback-failed';
+  if (j.status === 'kept') return settleKept(o, paths, j, bus, audit);
   o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an interrupted apply; rolling it back');
   j.status = 'rolling-back';
   await writeJournal(paths.journal, j);
@@ -202,4 +214,28 @@ async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof stateP
   await writeJson(paths.inventory, j.inventoryBefore);
   await clearJournal(paths.journal);
   return 'rolled-back';
+}
+
+/**
+ * The journal of an apply that failed under `rollback: never` and stopped before it finished recording: what was done
+ * stays (never rolled back). Records what is really installed, marks the revision bad and reports the failure.
+ */
+async function settleKept(o: HostRunOptions, paths: ReturnType<typeof statePaths>, j: Journal, bus: EventBus, audit: AuditLog): Promise<'kept'> {
+  o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an apply that failed under rollback: never; recording what it left, not rolling back');
+  const deps = await hostDeps(o, '', { managers: j.batches.flatMap((b) => (b.manager ? [b.manager] : [])), sandboxes: j.sandboxes });
+  // The inventory on disk may already hold the read-back (written just before the run stopped); recording it again changes nothing.
+  const partial = await observePartialSafely(j, await readJson<Inventory>(paths.inventory, j.inventoryBefore), deps);
+  await writeJson(paths.inventory, partial.inventory);
+  const error = j.error ?? { code: 'E_INTERNAL', message: 'an apply failed under rollback: never' };
+  if (j.revision) {
+    const bad = await readJson<BadRevisions>(paths.badRevisions, {});
+    bad[j.revision] ??= { at: (o.now ?? (() => new Date()))().toISOString(), reason: error.message };
+    await writeJson(paths.badRevisions, bad);
+  }
+  // The run that failed may have stopped before its report went out: a repeated report is better than none.
+  const { changed, unobserved } = partial;
+  bus.withRevision(j.revision).emit('infrastructure.update.failed', { stage: 'recovery', code: error.code, message: error.message, changed, ...(unobserved.length ? { unobserved } : {}) });
+  await audit.append('apply.recovered', { journal: j.id, revision: j.revision, kept: changed.length, changed, ...(unobserved.length ? { unobserved } : {}) });
+  await clearJournal(paths.journal);
+  return 'kept';
 }

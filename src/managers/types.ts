@@ -67,6 +67,8 @@ export interface ManagerSources {
   findLinks?: string[];
   noIndex?: boolean;
   registry?: string;
+  /** The secret that holds the index credentials, by key: resolved on the host (src/apply/source-credentials.ts) just before use; adapters never read it. */
+  credentials?: { secret: string };
 }
 
 /** One change of one package. `version` is exact; absent only for `remove`. */

@@ -25,6 +25,19 @@ export interface Inventory {
   packages: Record<string, Partial<Record<Manager, Record<string, string>>>>;
   /** Sandboxes gitfleet created, by name. */
   sandboxes: Record<string, { type: string; path: string }>;
+  /**
+   * What was in place as desired, whoever put it there, at the last successful apply (or run with nothing to do).
+   * Evidence for drift only: never for removal, which `packages` alone decides. Absent in state written before it.
+   */
+  satisfied?: Satisfied;
+}
+
+/** Desired packages and sandboxes seen in place (installed by gitfleet or found there), for telling drift apart. */
+export interface Satisfied {
+  /** target → manager → normalized name → the version in place. */
+  packages: Record<string, Partial<Record<Manager, Record<string, string>>>>;
+  /** Sandboxes in place (made by gitfleet or found there), by name, with the desired type and path. */
+  sandboxes: Record<string, { type: string; path: string }>;
 }
 
 export type ActionKind = 'create-sandbox' | 'install' | 'upgrade' | 'downgrade' | 'remove';

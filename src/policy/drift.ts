@@ -21,7 +21,10 @@ export interface DriftSplitInputs {
    * unchanged); null when it is not known (nothing applied yet, or that revision cannot be read), and the inventory decides.
    */
   previous: DesiredHost | 'same' | null;
-  /** What gitfleet installed, as it was when the plan was made. */
+  /**
+   * What gitfleet installed, as it was when the plan was made, with its `satisfied` record (what the last successful
+   * apply found in place, whoever put it there); state written before that record falls back to the inventory alone.
+   */
   inventory: Inventory;
   /** The manager's canonical name form; identity when absent. */
   normalize?: (manager: Manager, name: string) => string;
@@ -38,10 +41,11 @@ export interface DriftSplit {
 /**
  * Splits a plan's actions by the drift mode. Under `report`/`propose`, an action is held only when there is evidence of
  * a change by hand: the package's desired spec is the same as at the applied revision (or, when that is not known, the
- * desired version is still the one gitfleet installed) and the host differs from what the inventory says gitfleet
- * installed, or the spec is `absent` at both and someone installed it, or a sandbox gitfleet made is gone.
- * Whatever the revision changed (a new or changed spec, a removal, a new sandbox) applies, drifted or not; so does
- * what gitfleet never installed (a target it could not list, a version it could not resolve when the revision applied).
+ * desired version is still the one last in place) and the host differs from the version last seen in place (the
+ * `satisfied` record, else what the inventory says gitfleet installed), or the spec is `absent` at both and someone
+ * installed it, or a sandbox that was in place is gone. Whatever the revision changed (a new or changed spec, a
+ * removal, a new sandbox) applies, drifted or not; so does what was never seen in place (a target gitfleet could not
+ * list, a version it could not resolve when the revision applied).
  */
 export function splitByDriftMode(inp: DriftSplitInputs): DriftSplit {
   if (inp.mode === 'enforce') return { apply: [...inp.plan.actions], held: [] };
@@ -72,32 +76,40 @@ function againstPrevious(inp: DriftSplitInputs, previous: DesiredHost): IsDrift 
     if (a.reason === 'desired-absent') return true;
     // `changed`: the host is as gitfleet left it and the spec resolves differently (a newer `latest`).
     if (a.reason !== 'drifted' && a.reason !== 'missing') return false;
-    // Without an inventory entry gitfleet never installed it (the target could not be listed, the version not
-    // resolved, when that revision applied): nothing says a hand undid it, so the revision still asks for it.
-    const ours = inp.inventory.packages[a.target]?.[a.manager]?.[name];
-    return ours !== undefined && ours !== a.from;
+    // Never seen in place (the target could not be listed, the version not resolved, when that revision applied):
+    // nothing says a hand undid it, so the revision still asks for it. Seen as it is now: not a hand change either.
+    const seen = lastInPlace(inp, a.target, a.manager, name);
+    return seen !== undefined && seen !== a.from;
   };
 }
 
-// A sandbox gitfleet made (the same type and path as now desired) that is no longer there was removed by hand.
+// The version last seen in place: the `satisfied` record (the newest evidence, and the only one for what was there
+// before gitfleet came), else the version gitfleet installed (state written before that record existed).
+function lastInPlace(inp: DriftSplitInputs, target: string, manager: Manager, name: string): string | undefined {
+  return inp.inventory.satisfied?.packages[target]?.[manager]?.[name] ?? inp.inventory.packages[target]?.[manager]?.[name];
+}
+
+// A sandbox that was in place (made by gitfleet or found there, the same type and path as now desired) and is gone was removed by hand.
 function sandboxRemovedByHand(inp: DriftSplitInputs, a: Action): boolean {
-  const made = inp.inventory.sandboxes[a.target.slice('sandbox:'.length)];
+  const name = a.target.slice('sandbox:'.length);
+  const made = inp.inventory.satisfied?.sandboxes[name] ?? inp.inventory.sandboxes[name];
   return made !== undefined && `${made.type} ${made.path}` === a.to;
 }
 
-// Without the applied revision's desired state: drift is a host that differs from what gitfleet installed while the
-// desired version is still the one gitfleet installed (or any version will do: `present`, `latest`).
+// Without the applied revision's desired state: drift is a host that differs from the version last in place while the
+// desired version is still that one (or any version will do: `present`, `latest`).
 function againstInventory(inp: DriftSplitInputs): IsDrift {
   const norm = inp.normalize ?? ((_m: Manager, n: string) => n);
   const now = specs(inp.desired, norm);
   return (a) => {
     if (a.kind === 'create-sandbox') return sandboxRemovedByHand(inp, a);
-    if (a.reason !== 'drifted' || !a.manager) return false;
+    // `missing` only for a package gitfleet did not install (the planner says `drifted` for its own): the record's.
+    if ((a.reason !== 'drifted' && a.reason !== 'missing') || !a.manager) return false;
     const name = norm(a.manager, a.name);
-    const ours = inp.inventory.packages[a.target]?.[a.manager]?.[name];
-    if (ours === undefined || ours === a.from) return false;
+    const seen = lastInPlace(inp, a.target, a.manager, name);
+    if (seen === undefined || seen === a.from) return false;
     const spec = now.get(keyOf(a.target, a.manager, name));
-    return spec === 'present' || spec === 'latest' || a.to === ours;
+    return spec === 'present' || spec === 'latest' || a.to === seen;
   };
 }
 

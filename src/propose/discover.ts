@@ -4,6 +4,7 @@ import type { Manager } from '../fleet/model.generated.js';
 import { MANAGERS } from '../fleet/platform.js';
 import { mapLimit } from '../fleet/load-limit.js';
 import { sourcesFor } from '../apply/context.js';
+import { withCredentials } from '../apply/source-credentials.js';
 import { classifyUpdate, schemeFor } from '../managers/versioning/index.js';
 import type { AdapterContext, AvailableVersion, ManagerAdapter } from '../managers/types.js';
 import { inMaintenanceWindow } from '../policy/windows.js';
@@ -97,7 +98,8 @@ export async function discoverUpdates(model: FleetModel, o: DiscoverOptions): Pr
     const key = `${p.manager}\n${p.name}\n${JSON.stringify(sources ?? {})}`;
     let hit = cache.get(key);
     if (!hit) {
-      hit = o.adapter(p.manager).listAvailable(p.name, o.ctx, sources);
+      // Index credentials live only in the hosts' stores: a private index is reported as not queried, not asked anonymously.
+      hit = withCredentials(sources, { manager: p.manager, where: `baseline ${p.baseline}` }, undefined).then((s) => o.adapter(p.manager).listAvailable(p.name, o.ctx, s));
       cache.set(key, hit);
     }
     return hit;

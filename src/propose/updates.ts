@@ -11,7 +11,7 @@ import { discoverUpdates, type Candidate, type Skipped, type UpdateGroup } from 
 import { filesFor, pinKey } from './changes.js';
 import { validateWith } from './revalidate.js';
 import { labelsFor, renderBody, type HostCache } from './body.js';
-import { ProposalStore, versionSetKey } from './state.js';
+import { ProposalStore, versionSetKey, type ProposalRecord } from './state.js';
 import { openBase, type ProposalBase } from './repo.js';
 import { makeProvider } from './make-provider.js';
 import { openWorkspace } from './workspace.js';
@@ -227,9 +227,9 @@ async function closeSuperseded(
   const out: ProposalOutcome[] = [];
   for (const pr of openBefore) {
     const rec = store.state.proposals[pr.branch];
-    // records older than `type` still tell a default non-major group by its branch name
-    const type = rec?.type ?? (/-(patch|minor)$/.exec(pr.branch)?.[1] as 'patch' | 'minor' | undefined);
-    if (seen.has(pr.branch) || !rec || rec.kind !== 'updates' || !type || type === 'major') continue;
+    if (seen.has(pr.branch) || !rec || rec.kind !== 'updates') continue;
+    const type = rec.type ?? legacyNonMajorType(pr.branch, rec);
+    if (!type || type === 'major') continue;
     const taken = Object.keys(rec.versions).map((k) => [k, live.get(k)] as const).filter((x): x is readonly [string, { branch: string; to: string }] => x[1] !== undefined);
     if (!taken.length) continue;
     const reason = `superseded by ${taken[0]![1].branch}: ${taken.map(([k, v]) => `${k} → ${v.to}`).join(', ')}`;
@@ -251,6 +251,20 @@ async function closeSuperseded(
     }
   }
   return out;
+}
+
+/**
+ * Records older than `type` tell a default non-major group only by its exact branch name, `gitfleet/<baseline>-patch`
+ * or `-minor` (as discover.ts builds it) for a baseline of the record; a suffix match would also take a major
+ * proposal of a package named `foo-patch` (`gitfleet/<baseline>-major-foo-patch`), so nothing with the major marker counts.
+ */
+function legacyNonMajorType(branch: string, rec: ProposalRecord): 'patch' | 'minor' | undefined {
+  if (branch.includes('-major-')) return undefined;
+  const baselines = new Set(Object.keys(rec.versions).map((k) => k.slice(0, k.indexOf('/'))));
+  for (const b of baselines) {
+    for (const t of ['patch', 'minor'] as const) if (branch === `${UPDATE_PREFIX}${b}-${t}`) return t;
+  }
+  return undefined;
 }
 
 function limitReason(g: UpdateGroup, open: number, lastHour: number): string | undefined {

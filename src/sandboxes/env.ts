@@ -1,6 +1,16 @@
 import { GitfleetError } from '../util/errors.js';
 import type { Command, CommandResult } from '../util/exec.js';
 import type { SandboxContext } from './types.js';
+import { withoutCredentials } from '../util/url-credentials.js';
+
+/**
+ * True for an environment entry that carries credentials: a URL with user-info (PIP_INDEX_URL with a token) or npm's
+ * per-registry auth config (`npm_config_//host/:_authToken`). Such entries must not be spelled out on the command line
+ * of `docker exec` or `wsl.exe`, where process lists and error messages show them.
+ */
+export function carriesCredentials(name: string, value: string): boolean {
+  return /:_(?:authToken|auth|password)$/.test(name) || withoutCredentials(value) !== value;
+}
 
 /**
  * `cmd` with `dirs` first on its PATH and `vars` set. The PATH it extends is the command's own, else this process's

@@ -2,11 +2,13 @@
 // someone changed alpha by hand, rev2 changes beta. Only `enforce` puts alpha back; report and propose leave it,
 // apply rev2's change, and keep reporting the drift (propose: a branch that adopts it).
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Inventory } from '../../src/plan/types.js';
 import { agentFixture, type AgentFixture, startCycling, statusOf } from './helpers.js';
 import type { RunningAgent } from '../../src/agent/loop.js';
 import { git } from '../helpers/git.js';
-import { pip, pipEnv, writeWheels } from '../helpers/wheels.js';
+import { makeVenv, pip, pipEnv, writeWheels } from '../helpers/wheels.js';
 import { installedIn } from '../propose/helpers.js';
 
 const running: RunningAgent[] = [];
@@ -131,4 +133,36 @@ describe('a package gitfleet never installed, under a drift mode', () => {
     expect(hostFile).toContain('alpha: "1.0.1"');
     expect(hostFile).not.toContain('gamma');
   }, 60_000);
+});
+
+// The commonest drift: a host enrolled with a package already at its desired version. gitfleet never installs it (not
+// in its inventory), but the apply records it as seen in place; changed by hand later, it is drift, not something a
+// new revision asks for.
+describe('a package in place before gitfleet came, under a drift mode', () => {
+  it('report: a new revision changes beta; alpha, found in place and changed by hand, stays; drift 1', async () => {
+    const fx = await agentFixture();
+    const wheels = join(fx.repo.work, 'artifacts/wheels');
+    await writeWheels(wheels, ['alpha', 'beta'].flatMap((name) => ['1.0.0', '1.0.1'].map((version) => ({ name, version }))));
+    // The sandbox is there before the agent, alpha in it at the version rev1 will ask for.
+    const venv = await makeVenv(join(fx.state(), 'sandboxes/py'), true);
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', wheels, 'alpha==1.0.0']);
+    const rev1 = await fx.repo.commit(fleet('report', { alpha: '1.0.0', beta: '1.0.0' }));
+    const { first, cycle } = await start(fx);
+    expect(first).toMatchObject({ result: 'ok', head: rev1 });
+    const inv = JSON.parse(await readFile(join(fx.state(), 'inventory.json'), 'utf8')) as Inventory;
+    expect(inv.packages['sandbox:py']?.pip).toEqual({ beta: '1.0.0' }); // alpha is not gitfleet's
+    expect(inv.satisfied?.packages['sandbox:py']?.pip).toEqual({ alpha: '1.0.0', beta: '1.0.0' });
+
+    await pip(venv, ['install', '-q', '--no-index', '--find-links', wheels, 'alpha==1.0.1']);
+    const rev2 = await fx.repo.commit(fleet('report', { alpha: '1.0.0', beta: '1.0.1' }));
+    expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', head: rev2, drift: 1 });
+    expect([await installedIn(venv, 'alpha'), await installedIn(venv, 'beta')]).toEqual([['1.0.1'], ['1.0.1']]);
+    expect(await statusOf(fx.state())).toMatchObject({ health: 'healthy', drift: 1, revision: { applied: rev2 } });
+    expect(fx.events.filter((e) => e.topic === 'infrastructure.dependency.drift').map((e) => e.payload)).toEqual([
+      expect.objectContaining({ name: 'alpha', desired: '1.0.0', actual: '1.0.1', mode: 'report' }),
+    ]);
+    // The evidence survives the held repair, so the next revision holds it too.
+    const after = JSON.parse(await readFile(join(fx.state(), 'inventory.json'), 'utf8')) as Inventory;
+    expect(after.satisfied?.packages['sandbox:py']?.pip).toEqual({ alpha: '1.0.0', beta: '1.0.1' });
+  }, 90_000);
 });

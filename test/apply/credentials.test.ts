@@ -1,8 +1,6 @@
 // A private pip index behind Basic auth: apply installs from it, rolls back through it, and its token never reaches
 // a command line, the journal, the audit log, the events or the result.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -20,18 +18,18 @@ import type { Action, Inventory, Plan } from '../../src/plan/types.js';
 import { loadDrivers } from '../../src/sandboxes/load.js';
 import { execRunner, runChecked, type Command, type Runner } from '../../src/util/exec.js';
 import { makeVenv, pipEnv, writeWheels } from '../helpers/wheels.js';
+import { privateIndex, type PrivateIndex } from './private-index.js';
 
 // Characters that user-info must percent-encode: pip decodes them before sending, and neither form may leak.
 const TOKEN = 'pypi-Pr1vate/T0ken@idx';
 const TOKEN_IN_URL = encodeURIComponent(TOKEN);
-const AUTH = `Basic ${Buffer.from(`__token__:${TOKEN}`).toString('base64')}`;
 const SECRET = /Pr1vate|T0ken/;
 
 let tmp: string;
-let server: Server;
+let index: PrivateIndex;
 let indexUrl: string;
 let venv: string;
-const requests: { url: string; authorized: boolean }[] = [];
+let requests: PrivateIndex['requests'];
 /** Every command run, with the journal on disk at that moment. */
 const ran: { cmd: Command; journal: string }[] = [];
 
@@ -39,30 +37,14 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'gitfleet-apply-creds-'));
   const wheels = join(tmp, 'wheels');
   await writeWheels(wheels, [{ name: 'alpha', version: '1.0.0' }, { name: 'alpha', version: '1.1.0' }, { name: 'beta', version: '2.0.0' }]);
-  const files = await readdir(wheels);
-  // PEP 503: /simple/<normalized name>/ lists the files as anchors; every path wants the credentials.
-  server = createServer((req, res) => {
-    const url = req.url ?? '';
-    const authorized = req.headers.authorization === AUTH;
-    requests.push({ url, authorized });
-    if (!authorized) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end();
-    const project = /^\/simple\/([a-z0-9-]+)\/$/.exec(url)?.[1];
-    if (project) {
-      const mine = files.filter((f) => f.split('-')[0]!.toLowerCase().replace(/_/g, '-') === project);
-      if (!mine.length) return void res.writeHead(404).end();
-      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!DOCTYPE html><html><body>${mine.map((f) => `<a href="/files/${f}">${f}</a>`).join('\n')}</body></html>`);
-    }
-    const file = /^\/files\/([^/]+)$/.exec(url)?.[1];
-    if (file && files.includes(file)) return void readFile(join(wheels, file)).then((b) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(b));
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  indexUrl = `http://__token__:${TOKEN_IN_URL}@127.0.0.1:${(server.address() as AddressInfo).port}/simple/`;
+  index = await privateIndex(wheels, '__token__', TOKEN);
+  requests = index.requests;
+  indexUrl = index.url.replace('http://', `http://__token__:${TOKEN_IN_URL}@`);
   venv = await makeVenv(join(tmp, 'venv'), true);
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await index?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 

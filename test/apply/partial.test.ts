@@ -39,3 +39,23 @@ describe('observePartial where a target cannot be read back', () => {
     expect(before.packages['sandbox:a'].pip).toEqual({ alpha: '1.0.0' }); // the input is not changed in place
   });
 });
+
+describe('observePartial with a version the ecosystem cannot parse', () => {
+  const unparsable = (before: string, after: string): Journal => ({
+    ...journal(),
+    snapshot: [{ target: 'sandbox:a', manager: 'pip', name: 'pip', version: before }],
+    batches: [{ index: 0, kind: 'packages', target: 'sandbox:a', manager: 'pip', changes: [{ kind: 'upgrade', name: 'pip', version: after }], state: 'done' }],
+  });
+
+  it.each([
+    ['an unparsable snapshot version is "different", not an exception', '0.9-custom-build', '1.0', [{ target: 'sandbox:a', manager: 'pip', name: 'pip', from: '0.9-custom-build', to: '1.0' }], '1.0'],
+    ['the same unparsable string on both sides is "the same"', '0.9-custom-build', '0.9-custom-build', [], '0.9-custom-build'],
+  ])('%s', async (_name, before, after, changed, recorded) => {
+    const deps: HostDeps = { runner: execRunner, manager: await loadManagers(['pip']), driver: await loadDrivers(['venv']), fleetDir: '/nonexistent' };
+    expect(() => deps.manager('pip').versions.compare('1.0', before)).toThrow(); // the comparator really cannot read it
+    const out = await observePartial(unparsable(before, after), { packages: { 'sandbox:a': { pip: { pip: before } } }, sandboxes: {} }, deps);
+    expect(out.changed).toEqual(changed);
+    expect(out.inventory.packages['sandbox:a']?.pip).toEqual({ pip: recorded });
+    expect(out.unobserved).toEqual([]);
+  });
+});

@@ -31,6 +31,9 @@ interface Row {
   /** Sandboxes at the new revision besides py. */
   more?: string[];
   oursSandboxes?: Inventory['sandboxes'];
+  /** The `satisfied` record in py (what the last apply found in place, whoever put it there); absent: old state without it. */
+  seen?: Record<string, string>;
+  seenSandboxes?: Inventory['sandboxes'];
   chosen?: Record<string, string>;
   apply: string[];
   held: string[];
@@ -90,6 +93,24 @@ const rows: Row[] = [
     apply: ['downgrade alpha 1.0.1>1.0.0 drifted', 'install beta>2.0.0 missing', 'install gamma>1.0 missing'], held: [] },
   { name: 'report, previous unknown: a sandbox gitfleet made and someone removed stays removed', mode: 'report', previous: null, now: REV1, installed: null, ours: REV1, oursSandboxes: { py: { type: 'venv', path: '/state/sandboxes/py' } },
     apply: [], held: ['create-sandbox py new-sandbox', 'install alpha>1.0.0 drifted', 'install beta>2.0.0 drifted'] },
+  // The satisfied record: a package already in place when gitfleet came (never installed by it, so not in the
+  // inventory) is evidence too; without a record (older state) the inventory alone decides, as above.
+  { name: 'report: in place before gitfleet (recorded satisfied), changed by hand: held; the revision\'s change applies', mode: 'report', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: {}, seen: REV1,
+    apply: ['upgrade beta 2.0.0>2.1.0 drifted'], held: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
+  { name: 'report: the same without the record (older state): reverted, as before', mode: 'report', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: {},
+    apply: ['downgrade alpha 1.0.1>1.0.0 drifted', 'upgrade beta 2.0.0>2.1.0 drifted'], held: [] },
+  { name: 'report: in place before gitfleet, removed by hand: held; a new package is installed', mode: 'report', previous: REV1, now: { ...REV1, gamma: '1.0' }, installed: { beta: '2.0.0' }, ours: {}, seen: REV1,
+    apply: ['install gamma>1.0 missing'], held: ['install alpha>1.0.0 missing'] },
+  { name: 'report: never seen in place (not installed, not recorded) at both revisions: the revision asks for it', mode: 'report', previous: { ...REV1, gamma: '1.0' }, now: { ...REV1, gamma: '1.0' }, installed: REV1, ours: {}, seen: REV1,
+    apply: ['install gamma>1.0 missing'], held: [] },
+  { name: 'report on the applied revision: in place before gitfleet, changed by hand: held', mode: 'report', previous: 'same', now: REV1, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: {}, seen: REV1,
+    apply: [], held: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
+  { name: 'report: a newer latest on a package as last seen in place applies (the record is newer than the inventory)', mode: 'report', previous: { ...REV1, gamma: 'latest' }, now: { ...REV1, gamma: 'latest' }, installed: { ...REV1, gamma: '3.1' }, ours: { gamma: '3.0' }, seen: { ...REV1, gamma: '3.1' }, chosen: { 'sandbox:py|pip|gamma': '3.2' },
+    apply: ['upgrade gamma 3.1>3.2 drifted'], held: [] },
+  { name: 'report, previous unknown: in place before gitfleet, changed and removed by hand: held', mode: 'report', previous: null, now: REV1, installed: { alpha: '1.0.1' }, ours: {}, seen: REV1,
+    apply: [], held: ['downgrade alpha 1.0.1>1.0.0 drifted', 'install beta>2.0.0 missing'] },
+  { name: 'report: a sandbox found in place (not made by gitfleet) and removed by hand stays removed', mode: 'report', previous: 'same', now: REV1, installed: null, ours: {}, seen: REV1, seenSandboxes: { py: { type: 'venv', path: '/state/sandboxes/py' } },
+    apply: [], held: ['create-sandbox py new-sandbox', 'install alpha>1.0.0 missing', 'install beta>2.0.0 missing'] },
 ];
 
 describe('splitByDriftMode', () => {
@@ -98,7 +119,8 @@ describe('splitByDriftMode', () => {
     const actual: ActualState = r.installed
       ? { sandboxes: { py: { exists: true, type: 'venv' } }, targets: { 'sandbox:py': { pip: { status: 'ok', packages: r.installed } } } }
       : { sandboxes: {}, targets: {} };
-    const inventory: Inventory = { packages: { 'sandbox:py': { pip: r.ours } }, sandboxes: r.oursSandboxes ?? {} };
+    const satisfied = r.seen ? { satisfied: { packages: { 'sandbox:py': { pip: r.seen } }, sandboxes: r.seenSandboxes ?? {} } } : {};
+    const inventory: Inventory = { packages: { 'sandbox:py': { pip: r.ours } }, sandboxes: r.oursSandboxes ?? {}, ...satisfied };
     const p = plan({ desired: now, actual, inventory, revision: 'r2', chosen: r.chosen });
     const previous = r.previous === 'same' || r.previous === null ? r.previous : await desired(r.previous);
     const split = splitByDriftMode({ plan: p, mode: r.mode, desired: now, previous, inventory });

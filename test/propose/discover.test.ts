@@ -94,6 +94,20 @@ describe('discoverUpdates', () => {
   });
 });
 
+describe('a private index whose credentials only hosts hold', () => {
+  it('is not queried anonymously: each pin is skipped with a reason naming the secret', async () => {
+    const files = fleet('updates: {allow: [patch, minor, major]}\n');
+    files['baselines/b1.yaml'] = files['baselines/b1.yaml']!.replace('target: sandbox:py\n', 'target: sandbox:py\nsources: {pip: {indexUrl: "https://pkgs.example.com/simple/", credentials: {secret: IDX_TOKEN}}}\n');
+    const v = await validateMemory(files);
+    expect(v.diagnostics).toEqual([]);
+    // The adapter would answer: a candidate would show that it was asked.
+    const r = await discoverUpdates(v.model, { adapter: adapterWith({ alpha: ALPHA, beta: BETA }), ctx: { runner: execRunner }, fleetDir: '/x', now: NOW });
+    expect(r.groups).toEqual([]);
+    expect(r.skipped.map((s) => [s.name, s.lookupFailed, s.reason])).toEqual(['alpha', 'beta'].map((n) => [n, true,
+      expect.stringMatching(/^look-up failed: the pip index https:\/\/pkgs\.example\.com\/simple\/ \(baseline b1, sources\.pip\.credentials\) needs secret "IDX_TOKEN", which only the hosts' secret stores hold: it could not be queried here without credentials$/)]));
+  });
+});
+
 describe('the PR body', () => {
   it('matches the reviewed snapshot', async () => {
     const v = await validateMemory(fleet('updates: {autoMerge: [patch]}\nmaintenance: [{cron: "0 2 * * *", duration: 3h, timezone: Europe/Berlin}]\n'));

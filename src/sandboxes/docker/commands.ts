@@ -1,6 +1,7 @@
 import { posix, win32 } from 'node:path';
 import { GitfleetError } from '../../util/errors.js';
 import type { Command } from '../../util/exec.js';
+import { carriesCredentials } from '../env.js';
 import { checkSandboxName, checkSandboxPath } from '../paths.js';
 import { dockerCpus, dockerMemory } from '../quantity.js';
 import type { DesiredSandbox } from '../types.js';
@@ -60,21 +61,25 @@ export function dockerRemoveCommand(sb: DesiredSandbox): Command {
 }
 
 /**
- * `cmd` run inside the sandbox's container: `docker exec [-i] -e K=V... [-w DIR] gitfleet-<name> file args...`.
+ * `cmd` run inside the sandbox's container: `docker exec [-i] -e K=V... -e NAME... [-w DIR] gitfleet-<name> file args...`.
  * The sandbox's env and the command's env go in with `-e`; a cwd under the sandbox's folder maps to /sandbox.
+ * Entries that carry credentials go by name only (`-e NAME`): docker takes their values from its own environment,
+ * which this command sets, so they never appear on a command line.
  */
 export function dockerExec(sb: DesiredSandbox, cmd: Command): Command {
   checkSandboxPath(sb.path);
   const env = { ...sb.env, ...(cmd.env ?? {}) };
+  const hidden = Object.fromEntries(Object.entries(env).filter(([k, v]) => carriesCredentials(k, v)));
   const workdir = cmd.cwd === undefined ? undefined : containerPath(sb, cmd.cwd);
   const { env: _env, cwd: _cwd, cleanEnv: _clean, ...rest } = cmd;
   return {
     ...rest,
+    ...(Object.keys(hidden).length > 0 ? { env: hidden } : {}),
     file: 'docker',
     args: [
       'exec',
       ...(cmd.input !== undefined ? ['-i'] : []),
-      ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      ...Object.entries(env).flatMap(([k, v]) => ['-e', k in hidden ? k : `${k}=${v}`]),
       ...(workdir ? ['-w', workdir] : []),
       containerName(sb), cmd.file, ...cmd.args,
     ],

@@ -1,5 +1,7 @@
 import { win32 } from 'node:path';
 import type { Command } from '../../util/exec.js';
+import { GitfleetError } from '../../util/errors.js';
+import { carriesCredentials } from '../env.js';
 import { checkSandboxName, checkSandboxPath } from '../paths.js';
 import type { DesiredSandbox } from '../types.js';
 
@@ -38,17 +40,30 @@ export function wslUnregisterCommand(sb: DesiredSandbox): Command {
   return { file: 'wsl.exe', args: ['--unregister', distroName(sb)], env: WSL_ENV };
 }
 
+// A name WSLENV can carry: its list is `:`-separated with `/flags` after a name.
+const WSLENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
  * `cmd` run inside the sandbox's distribution: `wsl.exe -d gitfleet-<name> [--cd DIR] --exec [env K=V...] file args...`.
- * `--exec` runs the program without the distribution's shell, so arguments arrive as given.
+ * `--exec` runs the program without the distribution's shell, so arguments arrive as given. Entries that carry
+ * credentials are not spelled out: they are set in wsl.exe's own environment and listed in WSLENV (`NAME/u`), which
+ * WSL's interop copies into the Linux process. A name WSLENV cannot carry (npm's `npm_config_//host/:_authToken`)
+ * is refused: E_UNSUPPORTED, rather than a token on a command line.
  */
 export function wslExec(sb: DesiredSandbox, cmd: Command): Command {
   checkSandboxPath(sb.path); // not used inside, but a bad path means a bad sandboxes entry: refuse it everywhere
   const env = { ...sb.env, ...(cmd.env ?? {}) };
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const hidden = Object.entries(env).filter(([k, v]) => carriesCredentials(k, v));
+  const refused = hidden.find(([k]) => !WSLENV_NAME.test(k));
+  if (refused) {
+    throw new GitfleetError('E_UNSUPPORTED', `credentials cannot be passed into WSL sandbox ${sb.name} as ${refused[0].replace(/:_(?:authToken|auth|password)$/, ':_…')}: WSLENV carries plain variable names only, and gitfleet puts no credentials on a command line (npm registry credentials are not supported inside WSL sandboxes)`);
+  }
+  const vars = Object.entries(env).filter(([k, v]) => !carriesCredentials(k, v)).map(([k, v]) => `${k}=${v}`);
   const { env: _env, cwd: _cwd, cleanEnv: _clean, ...rest } = cmd;
+  const wslenv = [...(cmd.env?.WSLENV ? [cmd.env.WSLENV] : []), ...hidden.map(([k]) => `${k}/u`)].join(':');
   return {
     ...rest,
+    ...(hidden.length > 0 ? { env: { ...Object.fromEntries(hidden), WSLENV: wslenv } } : {}),
     file: 'wsl.exe',
     args: [
       '-d', distroName(sb),

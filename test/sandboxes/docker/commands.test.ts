@@ -37,6 +37,21 @@ describe('docker commands (pure)', () => {
       .toEqual(['exec', '-w', '/work', 'gitfleet-trainer', 'pip', 'list']);
   });
 
+  it('exec passes credential-bearing env by name: the value goes to the docker client\'s environment, never its argv', () => {
+    const npmAuth = 'npm_config_//npm.example.com/:_authToken';
+    const cmd = dockerExec(sb, {
+      file: 'python3', args: ['-m', 'pip', 'install', 'alpha==1.0.0'],
+      env: { PIP_CONFIG_FILE: '/dev/null', PIP_INDEX_URL: 'https://__token__:s3cr3t@pkgs.example.com/simple/', [npmAuth]: 'npm_s3cr3t' },
+    });
+    expect(cmd).toEqual({
+      file: 'docker',
+      args: ['exec', '-e', 'PYTHONUNBUFFERED=1', '-e', 'PIP_CONFIG_FILE=/dev/null', '-e', 'PIP_INDEX_URL', '-e', npmAuth,
+        'gitfleet-trainer', 'python3', '-m', 'pip', 'install', 'alpha==1.0.0'],
+      env: { PIP_INDEX_URL: 'https://__token__:s3cr3t@pkgs.example.com/simple/', [npmAuth]: 'npm_s3cr3t' },
+    });
+    expect(cmd.args.join(' ')).not.toMatch(/s3cr3t/);
+  });
+
   it('parses docker container inspect', () => {
     expect(parseDockerInspect('[]')).toBeUndefined();
     expect(parseDockerInspect(JSON.stringify([{ State: { Status: 'exited', Running: false }, Config: { Image: 'alpine', Labels: null } }])))

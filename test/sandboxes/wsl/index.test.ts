@@ -67,6 +67,29 @@ describe('wsl commands (pure)', () => {
     expect(wslExec({ ...sb, env: {} }, { file: 'pip', args: ['list'] }).args).toEqual(['-d', 'gitfleet-trainer', '--exec', 'pip', 'list']);
   });
 
+  it('exec passes credential-bearing env through WSLENV from wsl.exe\'s own environment, never on its command line', () => {
+    const url = 'https://__token__:s3cr3t@pkgs.example.com/simple/';
+    const cmd = wslExec(sb, { file: 'python3', args: ['-m', 'pip', 'install', 'alpha==1.0.0'], env: { PIP_CONFIG_FILE: '/dev/null', PIP_INDEX_URL: url, PIP_EXTRA_INDEX_URL: `${url} https://pypi.org/simple/` } });
+    expect(cmd).toEqual({
+      file: 'wsl.exe',
+      args: ['-d', 'gitfleet-trainer', '--exec', 'env', 'LANG=C.UTF-8', 'PIP_CONFIG_FILE=/dev/null', 'python3', '-m', 'pip', 'install', 'alpha==1.0.0'],
+      env: { PIP_INDEX_URL: url, PIP_EXTRA_INDEX_URL: `${url} https://pypi.org/simple/`, WSLENV: 'PIP_INDEX_URL/u:PIP_EXTRA_INDEX_URL/u' },
+    });
+    // a WSLENV the command already had is kept in front
+    expect(wslExec({ ...sb, env: {} }, { file: 'pip', args: ['list'], env: { WSLENV: 'USERPROFILE/p', PIP_INDEX_URL: url } }).env?.WSLENV).toBe('USERPROFILE/p:PIP_INDEX_URL/u');
+  });
+
+  it('refuses npm registry credentials (a name WSLENV cannot carry) instead of putting the token on a command line', () => {
+    let err: unknown;
+    try {
+      wslExec(sb, { file: 'npm', args: ['install', 'x@1.0.0'], env: { 'npm_config_//npm.example.com/:_authToken': 'npm_s3cr3t' } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/credentials cannot be passed into WSL sandbox trainer.*npm registry credentials are not supported inside WSL sandboxes/) });
+    expect((err as Error).message).not.toMatch(/s3cr3t/);
+  });
+
   it('import, export, unregister', () => {
     expect(wslExportCommand('Ubuntu-22.04', 'C:\\t\\base.tar').args).toEqual(['--export', 'Ubuntu-22.04', 'C:\\t\\base.tar']);
     expect(wslImportCommand(sb).args).toEqual(['--import', 'gitfleet-trainer', 'C:\\gitfleet\\sandboxes\\trainer\\disk', 'C:\\gitfleet\\sandboxes\\trainer\\base.tar', '--version', '2']);
