@@ -39,12 +39,25 @@ export class CommandError extends GitfleetError {
   ) {
     super(code, message, { cause, retryable: code === 'E_COMMAND_TIMEOUT' });
     this.name = 'CommandError';
-    this.command = fields.command;
+    this.command = withHiddenSecrets(fields.command);
     this.exitCode = fields.exitCode;
     this.signal = fields.signal;
     this.stderrTail = tail(fields.stderr ?? '', 2000);
     this.durationMs = fields.durationMs;
   }
+}
+
+/**
+ * A copy of the command whose `env` (index credentials, npm auth) and `input` are readable but not enumerable, so that
+ * JSON, pino's error serializer and util.inspect leave them out wherever the error is logged, nested or as a `cause`.
+ * A copy, because the caller's command may be spread again (`{ ...cmd }`) to run it, which must keep its env.
+ */
+function withHiddenSecrets(cmd: Command): Command {
+  const { env, input, ...shown } = cmd;
+  const out: Command = { ...shown };
+  if (env !== undefined) Object.defineProperty(out, 'env', { value: env, enumerable: false });
+  if (input !== undefined) Object.defineProperty(out, 'input', { value: input, enumerable: false });
+  return out;
 }
 
 /** The one interface through which gitfleet starts processes. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { CommandError, describe as describeCommand, execRunner, runChecked, type Command } from '../../src/util/exec.js';
 import { GitfleetError } from '../../src/util/errors.js';
 
@@ -69,5 +70,28 @@ describe('describe', () => {
   it('leaves out credentials: URL user-info and npm auth config given as K=V (docker exec -e, env)', () => {
     const cmd: Command = { file: 'docker', args: ['exec', '-e', 'PIP_INDEX_URL=https://__token__:s3cr3t@idx/simple/', '-e', 'npm_config_//r.example/:_authToken=s3cr3t two', 'c', 'pip', '--index-url', 'https://u:s3cr3t@idx/'] };
     expect(describeCommand(cmd)).toBe('docker exec -e PIP_INDEX_URL=https://idx/simple/ -e "npm_config_//r.example/:_authToken=[redacted]" c pip --index-url https://idx/');
+  });
+});
+
+describe('CommandError keeps the environment and input out of sight', () => {
+  it('readable, but not in JSON, util.inspect or a spread; the caller\'s command is left as it was', async () => {
+    const cmd = js('process.exit(3)', { env: { PIP_INDEX_URL: 'https://ci:tok-81d0@idx.test/simple' }, input: 'tok-81d0' });
+    const err = await runChecked(execRunner, cmd).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    const ce = err as CommandError;
+    expect(ce.command.env).toEqual({ PIP_INDEX_URL: 'https://ci:tok-81d0@idx.test/simple' });
+    expect(ce.command.input).toBe('tok-81d0');
+    expect(ce.command.args).toEqual(['-e', 'process.exit(3)']);
+    for (const shown of [JSON.stringify(ce), JSON.stringify(ce.command), inspect(ce, { depth: 10 }), JSON.stringify({ ...ce.command })]) {
+      expect(shown).not.toContain('tok-81d0');
+    }
+    expect(Object.keys(cmd)).toEqual(['file', 'args', 'env', 'input']);
+    expect(JSON.stringify(cmd)).toContain('tok-81d0');
+  });
+
+  it('a command without env or input has neither key', () => {
+    const e = new CommandError('E_COMMAND_FAILED', 'x', { command: { file: 'f', args: ['a'] }, durationMs: 1 });
+    expect(e.command).toEqual({ file: 'f', args: ['a'] });
+    expect('env' in e.command).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { formatLine, logFormat, makeLogger } from '../../src/util/log.js';
+import { CommandError, execRunner, runChecked } from '../../src/util/exec.js';
+import { GitfleetError } from '../../src/util/errors.js';
 
 /** A stream that keeps what is written, optionally claiming to be a terminal. */
 function sink(isTTY?: boolean): Writable & { isTTY?: boolean; text(): string } {
@@ -82,5 +84,37 @@ describe('makeLogger', () => {
     const out = sink(false);
     makeLogger({ stream: out, env: { GITFLEET_LOG_FORMAT: 'pretty' } });
     expect(JSON.parse(out.text())).toMatchObject({ level: 40, GITFLEET_LOG_FORMAT: 'pretty', using: 'json' });
+  });
+});
+
+describe('a CommandError in a log line never carries its command environment', () => {
+  const TOKEN = 'tok-3c7f9e2a5b';
+  const failing = async (): Promise<CommandError> => {
+    const err = await runChecked(execRunner, {
+      file: process.execPath, args: ['-e', 'process.exit(3)'], cleanEnv: true, input: `password=${TOKEN}\n`,
+      env: { PIP_INDEX_URL: `https://ci:${TOKEN}@pypi.example.test/simple`, NPM_CONFIG__AUTHTOKEN: TOKEN },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    return err as CommandError;
+  };
+
+  it.each([
+    ['under err', (e: CommandError) => ({ err: e })],
+    ['under another key', (e: CommandError) => ({ failure: e })],
+    ['nested in an object', (e: CommandError) => ({ outcome: { last: e } })],
+    ['as the cause of the logged error', (e: CommandError) => ({ err: new GitfleetError('E_INTERNAL', 'the batch failed', { cause: e }) })],
+    ['as an error-valued field of the logged error', (e: CommandError) => ({ err: Object.assign(new Error('wrapped'), { inner: e }) })],
+  ])('%s, JSON and text', async (_name, fields) => {
+    const err = await failing();
+    for (const format of ['json', 'text'] as const) {
+      const out = sink(false);
+      makeLogger({ stream: out, env: {}, level: 'info', format }).error(fields(err), 'apply failed');
+      expect(out.text()).toContain('apply failed');
+      expect(out.text()).not.toContain(TOKEN);
+    }
+    // What a person needs is still there: the command that ran and how it ended.
+    const json = sink(false);
+    makeLogger({ stream: json, env: {}, level: 'info', format: 'json' }).error({ err }, 'apply failed');
+    expect(JSON.parse(json.text()).err).toMatchObject({ type: 'CommandError', code: 'E_COMMAND_FAILED', exitCode: 3, command: { file: process.execPath, args: ['-e', 'process.exit(3)'], cleanEnv: true } });
   });
 });
