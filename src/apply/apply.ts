@@ -62,7 +62,7 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
   const { deps } = env;
   const sourcesOf = (target: string, m: Manager) => sourcesFor(desired.targets.find((t) => t.target === target)?.sources ?? {}, m, deps.fleetDir);
   const journal: Journal = {
-    version: 1, id: randomUUID(), host: desired.name, revision: plan.revision, startedAt: env.now().toISOString(), status: 'running',
+    version: 1, id: randomUUID(), host: desired.name, revision: plan.revision, startedAt: env.now().toISOString(), status: 'running', rollback: desired.policy.rollback,
     inventoryBefore: structuredClone(env.inventory), snapshot: snapshotOf(plan.actions), sandboxes: desired.sandboxes,
     batches: toBatches(plan.actions, sourcesOf),
   };

@@ -1,5 +1,6 @@
 import type { DesiredSandbox } from '../fleet/resolve.js';
 import type { Manager } from '../fleet/model.generated.js';
+import type { EffectivePolicy } from '../fleet/policy-merge.js';
 import type { ManagerSources, PackageChange } from '../managers/types.js';
 import type { Action, Inventory } from '../plan/types.js';
 import { withoutCredentials } from '../util/url-credentials.js';
@@ -37,6 +38,11 @@ export interface Journal {
   startedAt: string;
   /** `kept`: a batch failed under `rollback: never`; what was done stays, so recovery must never roll it back. */
   status: 'running' | 'rolling-back' | 'rollback-failed' | 'kept';
+  /**
+   * The policy's `rollback` when the apply started: recovery from a crash follows it (`never`: record what is there, undo
+   * nothing). Absent in journals written before it was recorded; recovery then rolls back, as it did.
+   */
+  rollback?: EffectivePolicy['rollback'];
   inventoryBefore: Inventory;
   snapshot: SnapshotEntry[];
   /** The sandboxes the batches reach, so that recovery can address them as they were. */

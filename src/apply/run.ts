@@ -28,6 +28,7 @@ import { readJson, writeJson } from './store.js';
 import type { Batch } from './journal.js';
 import { materializeAfterApply, type MaterializeResult } from '../secrets/apply-hook.js';
 import { storeLookup } from '../secrets/read.js';
+import { sourceSecrets, type SourceSecrets } from '../secrets/source-secrets.js';
 import { credentialWarnings } from './source-credentials.js';
 import { recordSatisfied } from './satisfied.js';
 
@@ -59,6 +60,8 @@ export interface Planned extends Prepared {
   actual: ActualState;
   /** The dependencies the plan was observed with; apply uses the same. */
   deps: HostDeps;
+  /** The secrets the host's sources name, decrypted from this revision (src/secrets/source-secrets.ts). */
+  sourceSecrets: SourceSecrets;
 }
 
 /** Revisions that failed on this host and are not retried until a newer one arrives. */
@@ -84,12 +87,13 @@ export async function planHost(o: HostRunOptions): Promise<Planned> {
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const prepared = await prepare(o.runner, o, o.host, o.stateDir, o.capabilities);
   const inventory = await readJson<Inventory>(paths.inventory, emptyInventory());
-  const deps = await hostDeps(o, prepared.fleetDir, { managers: managersOf(prepared, inventory), sandboxes: prepared.desired.sandboxes });
+  const secrets = await sourceSecrets({ model: prepared.validation.model, desired: prepared.desired, stateDir: o.stateDir });
+  const deps = { ...(await hostDeps(o, prepared.fleetDir, { managers: managersOf(prepared, inventory), sandboxes: prepared.desired.sandboxes })), secrets: secrets.lookup };
   const actual = await observe(prepared.desired, inventory, deps);
   const chosen = await chooseVersions(prepared.desired, actual, deps);
   const p = plan({ desired: prepared.desired, actual, inventory, revision: prepared.revision, chosen, normalize: (m, n) => deps.manager(m).normalizeName(n) });
   p.warnings.push(...(await credentialWarnings(prepared.desired, deps.secrets)));
-  return { ...prepared, plan: p, inventory, actual, deps };
+  return { ...prepared, plan: p, inventory, actual, deps, sourceSecrets: secrets };
 }
 
 /** What `applyHost` did. */
@@ -156,6 +160,8 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     const toApply = decision === true ? planned.plan : decision;
     // A plan with nothing to do is not a decision worth a line (drift checks would fill the log with them).
     if (toApply.actions.length || toApply.warnings.length) await audit.append('plan', { revision: planned.revision, actions: toApply.actions.length, warnings: toApply.warnings.length, ...(toApply !== planned.plan ? { held: planned.plan.actions.length - toApply.actions.length } : {}) });
+    // The credentials this revision's sources name go to the store before any change: a crash recovery reads them there.
+    const early = await planned.sourceSecrets.materialize({ audit, log: o.log, bus: revBus });
     const result = await applyPlan(planned.desired, toApply, {
       deps: planned.deps, paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
       progress: o.progress, afterBatch: o.afterBatch,
@@ -168,7 +174,7 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     // Evidence for drift modes: what was in place, whoever put it there (src/apply/satisfied.ts).
     if (result.status === 'applied' || result.status === 'no-changes') await recordSatisfied(paths.inventory, { desired: planned.desired, actual: planned.actual, plan: planned.plan, applied: toApply, normalize: (m, n) => planned.deps.manager(m).normalizeName(n) })
         .catch((err: unknown) => o.log.warn({ err }, 'could not record what is in place; the drift evidence stays as it was'));
-    if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log, bus: revBus });
+    if (result.status === 'applied' || result.status === 'no-changes') out.secrets = await materializeAfterApply({ model: planned.validation.model, desired: planned.desired, stateDir: o.stateDir, audit, log: o.log, bus: revBus }, early);
     if ((result.status === 'rolled-back' || result.status === 'failed' || result.status === 'rollback-failed') && planned.revision) {
       bad[planned.revision] = { at: (o.now ?? (() => new Date()))().toISOString(), reason: result.error?.message ?? result.status };
       await writeJson(paths.badRevisions, bad);
@@ -187,12 +193,18 @@ function borrowed(sink: EventSink): EventSink {
   return { name: sink.name, write: (e) => sink.write(e), flush: () => sink.flush?.() ?? Promise.resolve() };
 }
 
-/** A journal left by a crash: undo it to the snapshot, so the host is never half-applied silently. */
+/**
+ * A journal left by a crash: undo it to the snapshot, so the host is never half-applied silently; under the
+ * `rollback: never` the apply started with, record what it left instead (nothing is undone).
+ */
 async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof statePaths>, bus: EventBus, audit: AuditLog): Promise<'rolled-back' | 'rollback-failed' | 'kept' | undefined> {
   const j = await readJournal(paths.journal);
   if (!j) return undefined;
   if (j.status === 'rollback-failed') return 'rollback-failed';
   if (j.status === 'kept') return settleKept(o, paths, j, bus, audit);
+  // The policy recorded when the apply started decides, not today's (the revision may have moved on); a journal
+  // without it predates the field and is rolled back as before.
+  if (j.status === 'running' && j.rollback === 'never') return settleKept(o, paths, j, bus, audit);
   o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an interrupted apply; rolling it back');
   j.status = 'rolling-back';
   await writeJournal(paths.journal, j);
@@ -217,25 +229,44 @@ async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof stateP
 }
 
 /**
- * The journal of an apply that failed under `rollback: never` and stopped before it finished recording: what was done
- * stays (never rolled back). Records what is really installed, marks the revision bad and reports the failure.
+ * The journal of an apply under `rollback: never` that stopped before it finished recording: a batch failed (`kept`),
+ * or the process died (`running`). What was done stays (never rolled back): records what is really installed, marks
+ * the revision bad unless every batch had finished, and reports the failure.
  */
 async function settleKept(o: HostRunOptions, paths: ReturnType<typeof statePaths>, j: Journal, bus: EventBus, audit: AuditLog): Promise<'kept'> {
-  o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an apply that failed under rollback: never; recording what it left, not rolling back');
+  const interrupted = j.status === 'running';
+  o.log.warn({ journal: j.id, revision: j.revision, interrupted }, interrupted
+    ? 'found the journal of an interrupted apply under rollback: never; recording what it left, not rolling back'
+    : 'found the journal of an apply that failed under rollback: never; recording what it left, not rolling back');
   const deps = await hostDeps(o, '', { managers: j.batches.flatMap((b) => (b.manager ? [b.manager] : [])), sandboxes: j.sandboxes });
+  // A batch the crash cut short may have done any part of its changes: it is read back like a failed one.
+  const stopped = j.batches.find((b) => b.state === 'running');
+  const seen: Journal = { ...j, batches: j.batches.map((b) => (b.state === 'running' ? { ...b, state: 'failed' as const } : b)) };
   // The inventory on disk may already hold the read-back (written just before the run stopped); recording it again changes nothing.
-  const partial = await observePartialSafely(j, await readJson<Inventory>(paths.inventory, j.inventoryBefore), deps);
+  const partial = await observePartialSafely(seen, await readJson<Inventory>(paths.inventory, j.inventoryBefore), deps);
   await writeJson(paths.inventory, partial.inventory);
-  const error = j.error ?? { code: 'E_INTERNAL', message: 'an apply failed under rollback: never' };
-  if (j.revision) {
+  const error = j.error ?? (interrupted ? interruption(j, stopped) : { code: 'E_INTERNAL', message: 'an apply failed under rollback: never' });
+  // A crash proves nothing against the revision, but retrying it on top of a half-applied host, unreviewed, could
+  // crash the same way again and again (a batch that kills the agent or the host): it waits for a newer revision or
+  // --retry-bad. A crash after every batch had finished left nothing to retry, so that revision is not marked.
+  const markBad = j.status === 'kept' || j.batches.some((b) => b.state !== 'done');
+  if (j.revision && markBad) {
     const bad = await readJson<BadRevisions>(paths.badRevisions, {});
     bad[j.revision] ??= { at: (o.now ?? (() => new Date()))().toISOString(), reason: error.message };
     await writeJson(paths.badRevisions, bad);
   }
   // The run that failed may have stopped before its report went out: a repeated report is better than none.
   const { changed, unobserved } = partial;
-  bus.withRevision(j.revision).emit('infrastructure.update.failed', { stage: 'recovery', code: error.code, message: error.message, changed, ...(unobserved.length ? { unobserved } : {}) });
-  await audit.append('apply.recovered', { journal: j.id, revision: j.revision, kept: changed.length, changed, ...(unobserved.length ? { unobserved } : {}) });
+  bus.withRevision(j.revision).emit('infrastructure.update.failed', { stage: 'recovery', code: error.code, message: error.message, ...(stopped ? { batch: stopped.index } : {}), changed, ...(unobserved.length ? { unobserved } : {}) });
+  await audit.append('apply.recovered', { journal: j.id, revision: j.revision, ...(interrupted ? { interrupted, badRevision: Boolean(j.revision) && markBad } : {}), kept: changed.length, changed, ...(unobserved.length ? { unobserved } : {}) });
   await clearJournal(paths.journal);
   return 'kept';
+}
+
+/** What recovery says of an apply under `rollback: never` that the process never finished (no error was recorded). */
+function interruption(j: Journal, stopped: Batch | undefined): { code: string; message: string } {
+  const where = stopped
+    ? `during batch ${stopped.index + 1} of ${j.batches.length} (${stopped.kind === 'sandbox' ? `sandbox ${stopped.sandbox}` : `${stopped.target} ${stopped.manager}`})`
+    : j.batches.every((b) => b.state === 'done') ? 'after its last batch, before the health checks' : 'between batches';
+  return { code: 'E_INTERNAL', message: `the apply was interrupted ${where}; under rollback: never its changes were kept, not rolled back` };
 }

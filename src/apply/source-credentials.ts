@@ -77,7 +77,7 @@ export async function withCredentials(sources: ManagerSources | undefined, scope
   }
   const raw = await lookup(key);
   if (raw === undefined) {
-    throw new GitfleetError('E_NOT_FOUND', `the ${source} needs secret "${key}", which this host's secret store does not have: add it to secrets/<host>.yaml (\`gitfleet secret set --host HOST ${key}\`); hosts materialize their secrets after an apply that succeeds, so commit the secret before (or without) the change that needs it`);
+    throw new GitfleetError('E_NOT_FOUND', `the ${source} needs secret "${key}", which this host's secret store does not have: add it to secrets/<host>.yaml (\`gitfleet secret set --host HOST ${key}\`)`);
   }
   let c: Credential;
   try {

@@ -215,7 +215,7 @@ export interface LocalSource {
   credentials?: SecretRef2;
 }
 /**
- * Source credentials, by reference to a host secret.
+ * Not for local folders: they need no credentials, and validation refuses this (source.credentials-local). Accepted by the schema only so that the error can say so.
  */
 export interface SecretRef2 {
   /**

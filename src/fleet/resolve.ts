@@ -328,7 +328,8 @@ function checkLimits(limits: Limits, ceiling: Limits, at: Origin, problems: Prob
   }
 }
 
-function selectorMismatch(b: Baseline, h: Host, capabilities: readonly string[]): string | undefined {
+/** Why a baseline's `appliesTo` does not select a host (undefined: it applies). */
+export function selectorMismatch(b: Baseline, h: Host, capabilities: readonly string[]): string | undefined {
   const s = b.appliesTo;
   if (!s) return undefined;
   if (s.os && !s.os.includes(h.os)) return `appliesTo.os is [${s.os.join(', ')}], host is ${h.os}`;

@@ -9,6 +9,7 @@ import { compileWindow, parseCron } from '../policy/windows.js';
 import { errorMessage } from '../util/errors.js';
 import { isAgeX25519Recipient } from '../secrets/bech32.js';
 import { looksAgeEncrypted } from '../secrets/armor-check.js';
+import { checkCredentials } from './credentials-check.js';
 
 const KEYWORDS = new Set(['present', 'latest', 'absent']);
 
@@ -22,7 +23,7 @@ const VERSION_EXAMPLES: Record<string, string> = {
   loose: 'versions look like 1.2.3',
 };
 
-/** The meaning checks of a schema-valid model: references, cycles, managers per OS, versions, paths, policies. */
+/** The meaning checks of a schema-valid model: references, cycles, managers per OS, versions, paths, policies, secrets. */
 export function semanticProblems(model: FleetModel): Problem[] {
   const out: Problem[] = [];
   checkReferences(model, out);
@@ -31,6 +32,7 @@ export function semanticProblems(model: FleetModel): Problem[] {
   checkTemplates(model, out);
   checkPolicies(model, out);
   checkSecrets(model, out);
+  checkCredentials(model, out);
   return out;
 }
 

@@ -8,13 +8,30 @@ import { materializeSecrets, type MaterializeResult } from './materialize.js';
 
 export type { MaterializeResult } from './materialize.js';
 
+/** Where materialization reports what it changed. */
+export interface MaterializeReport {
+  audit: AuditLog;
+  log: Logger;
+  bus: EventBus;
+}
+
 /**
  * Materializes the host's secrets and audits each change by key (never by value). Events say what is now in
  * effect on this host: `infrastructure.secret.created` for a key it did not have, `infrastructure.secret.rotated`
  * for a changed value; a proposal (`secret set`, `secret rotate`) is only `infrastructure.secret.proposed`.
+ * `early`: the keys the host's sources name, already written before the apply (src/secrets/source-secrets.ts); they
+ * were audited then and are only added to the result here, so that it says everything this apply put in effect.
  */
-export async function materializeAfterApply(a: { model: FleetModel; desired: DesiredHost; stateDir: string; audit: AuditLog; log: Logger; bus: EventBus }): Promise<MaterializeResult> {
+export async function materializeAfterApply(a: MaterializeReport & { model: FleetModel; desired: DesiredHost; stateDir: string }, early?: MaterializeResult): Promise<MaterializeResult> {
   const r = await materializeSecrets({ model: a.model, host: a.desired.name, stateDir: a.stateDir, sandboxes: a.desired.sandboxes });
+  await reportMaterialized(r, a);
+  if (!early) return r;
+  const union = (x: string[], y: string[]) => [...new Set([...x, ...y])];
+  return { ...r, written: union(early.written, r.written), created: union(early.created, r.created), errors: [...early.errors, ...r.errors] };
+}
+
+/** One audit line per key written or removed and per env file, an event per key now in effect, a log line per failure. */
+export async function reportMaterialized(r: MaterializeResult, a: MaterializeReport): Promise<void> {
   const created = new Set(r.created);
   for (const key of r.written) {
     await a.audit.append('secret.materialized', { key });
@@ -28,5 +45,4 @@ export async function materializeAfterApply(a: { model: FleetModel; desired: Des
     await a.audit.append('secret.failed', { key: e.key, code: e.code });
     a.log.error({ key: e.key, code: e.code }, e.message);
   }
-  return r;
 }

@@ -135,10 +135,10 @@ async function envFile(sb: Pick<DesiredSandbox, 'name' | 'path' | 'secrets'>, va
 }
 
 /** What a write did: nothing (same content), a file that did not exist, or new content over an old one. */
-type Written = 'unchanged' | 'created' | 'changed';
+export type Written = 'unchanged' | 'created' | 'changed';
 
 /** Writes (0600, atomically) when the content differs; fixes a too-open mode either way. */
-async function writeIfChanged(path: string, text: string): Promise<Written> {
+export async function writeIfChanged(path: string, text: string): Promise<Written> {
   let current: string | undefined;
   try { current = await readFile(path, 'utf8'); } catch { current = undefined; }
   if (current === text) {

@@ -1,15 +1,18 @@
 // The whole host path with a private pip index whose credentials a baseline names by secret key: the secret is set
-// with `secret set`'s code, materialized into the host's store by an apply, and read from there (in memory only) for
-// version look-ups, installs, the rollback of a crashed apply; a key the store lacks is a clear, value-free failure.
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+// with `secret set`'s code in the same revision as the baseline that uses it, decrypted by the apply of that revision
+// for its look-ups and installs and written to the store before its first batch; a crash recovery reads it there. A
+// key the host lacks is refused by validation; a key that does not decrypt is a clear, value-free failure.
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyHost, type HostApplyOutcome, type HostRunOptions } from '../../src/apply/run.js';
 import { renderPlan } from '../../src/plan/render.js';
+import { newIdentity } from '../../src/secrets/age.js';
 import { createIdentity } from '../../src/secrets/identity.js';
 import { diskReader, hostSecretsContext, setSecret } from '../../src/secrets/store.js';
+import { ValidationError } from '../../src/util/errors.js';
 import { execRunner, runChecked, type Command, type Runner } from '../../src/util/exec.js';
 import { statePaths } from '../../src/util/state-dir.js';
 import { testRepo, type TestRepo } from '../helpers/git.js';
@@ -95,31 +98,46 @@ afterAll(async () => {
 });
 
 describe('index credentials from the host\'s secret store', () => {
-  it('a revision that brings the secret (nothing needs it yet) is applied, and the host materializes it', async () => {
-    await repo.commit(files('PYPI_TOKEN', {}));
-    // `gitfleet secret set`'s own code: the value encrypted to the host's recipient, in secrets/h1.yaml of the work tree.
+  it('one revision brings the secret and the baseline that uses it: its first apply succeeds, `latest` included', async () => {
+    const pins = files('PYPI_TOKEN', { alpha: '1.0.0', beta: 'latest' });
+    // `gitfleet secret set`'s own code (the value encrypted to the host's recipient, in secrets/h1.yaml of the work
+    // tree), then one commit with that and the baseline that names it: the store does not have the key yet.
+    for (const f of ['fleet.yaml', 'hosts/h1.yaml']) {
+      await mkdir(dirname(join(repo.work, f)), { recursive: true });
+      await writeFile(join(repo.work, f), pins[f]!);
+    }
     await setSecret(repo.work, await hostSecretsContext(diskReader(repo.work), 'h1'), 'PYPI_TOKEN', TOKEN, { now: new Date().toISOString(), by: 'test' });
-    await repo.commit({}, 'secret');
-    const out = await applyHost(options());
-    expect(out.result?.status).toBe('applied');
-    expect(out.secrets?.written).toEqual(['PYPI_TOKEN']);
-    expect(await readFile(join(statePaths(state).secrets, 'PYPI_TOKEN'), 'utf8')).toBe(TOKEN);
-  }, 120_000);
+    await repo.commit(pins, 'secret and the baseline that uses it');
+    const stored = join(statePaths(state).secrets, 'PYPI_TOKEN');
+    // A dry run (`gitfleet plan`) and a gated run see the revision's value, in memory, and write nothing.
+    for (const opts of [{ dryRun: true }, { gate: () => false }]) {
+      const held = await applyHost(options(), opts);
+      expect(held.skipped).toBe('dryRun' in opts ? 'dry-run' : 'gated');
+      expect(held.planned?.plan.warnings).toEqual([]);
+      await expect(readFile(stored, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    }
 
-  it('`latest` is looked up and the packages installed through the index with the store\'s token; it is nowhere else', async () => {
-    index.requests.length = 0;
-    ran.length = 0;
-    await repo.commit(files('PYPI_TOKEN', { alpha: '1.0.0', beta: 'latest' }));
     const out = await applyHost(options());
     expect(out.planned?.plan.warnings).toEqual([]);
-    expect(out.planned?.plan.actions.map((a) => `${a.name} ${a.to}`)).toEqual(['alpha 1.0.0', 'beta 2.1.0']);
+    expect(out.planned?.plan.actions.map((a) => `${a.kind} ${a.name}${a.kind === 'create-sandbox' ? '' : ` ${a.to}`}`)).toEqual(['create-sandbox py', 'install alpha 1.0.0', 'install beta 2.1.0']);
     expect(out.result).toMatchObject({ status: 'applied' });
     expect(await installed()).toEqual({ alpha: '1.0.0', beta: '2.1.0' });
-    expect(index.requests.filter((r) => r.authorized).map((r) => r.url)).toEqual(expect.arrayContaining([
+    expect(index.requests.length).toBeGreaterThan(0);
+    expect(index.requests.filter((r) => !r.authorized)).toEqual([]);
+    expect(index.requests.map((r) => r.url)).toEqual(expect.arrayContaining([
       '/simple/beta/', '/simple/alpha/', '/files/alpha-1.0.0-py3-none-any.whl', '/files/beta-2.1.0-py3-none-any.whl',
     ]));
     const install = ran.find((c) => c.args.includes('install'))!;
     expect(install.env?.PIP_INDEX_URL).toBe(index.url.replace('http://', `http://__token__:${encodeURIComponent(TOKEN)}@`));
+    // In the store (0600) before the first batch ran, where a crash recovery reads it; audited once; reported.
+    expect(await readFile(stored, 'utf8')).toBe(TOKEN);
+    expect((await stat(stored)).mode & 0o777).toBe(0o600);
+    const audit = (await readFile(statePaths(state).audit, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    const types = audit.map((e) => e.type);
+    expect(audit.filter((e) => e.type === 'secret.materialized').map((e) => e.data)).toEqual([{ key: 'PYPI_TOKEN' }]);
+    expect(types.indexOf('secret.materialized')).toBeLessThan(types.indexOf('batch.applied'));
+    expect(out.secrets).toMatchObject({ written: ['PYPI_TOKEN'], created: ['PYPI_TOKEN'], errors: [] });
+    expect(await readFile(statePaths(state).events, 'utf8')).toMatch(/infrastructure\.secret\.created.*PYPI_TOKEN/);
     await expectNoToken(out);
   }, 120_000);
 
@@ -144,23 +162,39 @@ describe('index credentials from the host\'s secret store', () => {
     await expectNoToken(out);
   }, 180_000);
 
-  it('a key the store does not have: the plan warns, the batch fails naming the key and the index, nothing is changed', async () => {
+  it('a key that secrets/h1.yaml does not have: validation refuses the revision, nothing runs', async () => {
     index.requests.length = 0;
     ran.length = 0;
-    await repo.commit(files('NOT_MATERIALIZED', { alpha: '1.0.0', beta: 'latest' }));
-    const out = await applyHost(options());
-    expect(out.planned?.plan.warnings).toContainEqual({
-      target: 'sandbox:py', manager: 'pip', code: 'source.credentials',
-      message: expect.stringContaining(`pip index ${index.url} (sandbox:py, sources.pip.credentials) needs secret "NOT_MATERIALIZED", which this host's secret store does not have`),
-    });
-    expect(renderPlan(out.planned!.plan)).toContain('needs secret "NOT_MATERIALIZED"');
-    expect(out.result).toMatchObject({ status: 'rolled-back', error: { code: 'E_NOT_FOUND', stage: 'batch', message: expect.stringContaining('needs secret "NOT_MATERIALIZED"') } });
-    // No request went out without credentials, and no pip ran for the failed batch.
+    await repo.commit(files('NOT_SET', { alpha: '1.0.0', beta: 'latest' }));
+    const err = await applyHost(options()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).diagnostics).toEqual([expect.objectContaining({ code: 'ref.secret', file: 'baselines/py.yaml', message: expect.stringContaining('secret "NOT_SET"') })]);
     expect(index.requests).toEqual([]);
     expect(ran.filter((c) => c.args.includes('install'))).toEqual([]);
     expect(await installed()).toEqual({ alpha: '1.1.0', beta: '2.1.0' });
-    const events = await readFile(statePaths(state).events, 'utf8');
-    expect(events).toMatch(/infrastructure\.update\.failed.*NOT_MATERIALIZED/);
+  }, 120_000);
+
+  it('a key that does not decrypt on this host: the plan warns, the batch fails naming the key, the store keeps its value', async () => {
+    index.requests.length = 0;
+    ran.length = 0;
+    // A new value encrypted to another host's recipient only: set with `secret set`'s code against a host file that
+    // names that recipient, then committed with h1's real recipient back in place.
+    const other = await newIdentity();
+    await writeFile(join(repo.work, 'hosts/h1.yaml'), files('PYPI_TOKEN', {})['hosts/h1.yaml']!.replace(recipient, other.recipient));
+    await setSecret(repo.work, await hostSecretsContext(diskReader(repo.work), 'h1'), 'PYPI_TOKEN', 'rotated-elsewhere', { now: new Date().toISOString(), by: 'test' });
+    await repo.commit(files('PYPI_TOKEN', { alpha: '1.0.0', beta: 'latest' }));
+    const out = await applyHost(options());
+    expect(out.planned?.plan.warnings).toContainEqual({
+      target: 'sandbox:py', manager: 'pip', code: 'source.credentials',
+      message: expect.stringMatching(/secret "PYPI_TOKEN" of secrets\/h1\.yaml, named by sources\.pip\.credentials of sandbox:py, could not be decrypted on this host: .*not encrypted to this host's identity/),
+    });
+    expect(out.result).toMatchObject({ status: 'rolled-back', error: { code: 'E_VALIDATION', stage: 'batch', message: expect.stringContaining('secret "PYPI_TOKEN" of secrets/h1.yaml') } });
+    // No request went out without credentials (nor with the old ones), no pip ran, the store's value is untouched.
+    expect(index.requests).toEqual([]);
+    expect(ran.filter((c) => c.args.includes('install'))).toEqual([]);
+    expect(await installed()).toEqual({ alpha: '1.1.0', beta: '2.1.0' });
+    expect(await readFile(join(statePaths(state).secrets, 'PYPI_TOKEN'), 'utf8')).toBe(TOKEN);
+    expect(await readFile(statePaths(state).events, 'utf8')).toMatch(/infrastructure\.update\.failed.*PYPI_TOKEN/);
     await expectNoToken(out);
   }, 120_000);
 });
