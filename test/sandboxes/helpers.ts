@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { describe as show, type Command, type CommandResult, type Runner } from '../../src/util/exec.js';
+import { describe as show, execRunner, type Command, type CommandResult, type Runner } from '../../src/util/exec.js';
 import type { DesiredSandbox } from '../../src/sandboxes/types.js';
 
 /** A temp dir removed after the file's tests. */
@@ -36,4 +36,14 @@ export function scriptedRunner(script: Record<string, Partial<CommandResult>>): 
       return { command: cmd, exitCode: 0, stdout: '', stderr: '', durationMs: 1, ...answer };
     },
   };
+}
+
+/**
+ * What docker is on this host: this kind of machine has the CLI and no engine, which the "for real" tests of
+ * the no-engine path need; a CI runner with an engine (GitHub's ubuntu-latest) or without the CLI skips them.
+ */
+export async function dockerOnThisHost(): Promise<'engine' | 'cli-only' | 'absent'> {
+  const res = await execRunner.run({ file: 'docker', args: ['info', '--format', '{{.ServerVersion}}'], timeoutMs: 20_000 }).catch(() => undefined);
+  if (res === undefined || (res.exitCode !== 0 && /ENOENT|not found/i.test(res.stderr))) return 'absent';
+  return res.exitCode === 0 ? 'engine' : 'cli-only';
 }

@@ -4,12 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dockerDriver } from '../../../src/sandboxes/docker/index.js';
 import { MARKER_FILE } from '../../../src/sandboxes/marker.js';
 import { execRunner } from '../../../src/util/exec.js';
-import { NOW, sandbox, scriptedRunner, tempDir } from '../helpers.js';
+import { NOW, dockerOnThisHost, sandbox, scriptedRunner, tempDir } from '../helpers.js';
 
 const INFO = 'docker info --format "{{.ServerVersion}}"';
 const INSPECT = 'docker container inspect gitfleet-trainer';
 
-describe('docker on this host (a CLI, no engine), for real', () => {
+const docker = await dockerOnThisHost();
+
+describe.runIf(docker === 'cli-only')('docker on this host (a CLI, no engine), for real', () => {
   let dir: string;
   beforeAll(async () => { dir = await realpath(await tempDir()); });
   const ctx = { runner: execRunner, timeoutMs: 20_000 };
