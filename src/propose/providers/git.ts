@@ -2,11 +2,11 @@
  * The `git` provider: a proposal is a pushed branch `gitfleet/<...>` holding one commit on top of the base;
  * a human merges it with any tool, and that merge is the approval. A plain git server has no pull-request
  * objects, so the state of a proposal is read from git itself:
- *   open    the remote branch exists and its head is not in the base;
- *   merged  its head (or the last SHA we pushed, when the branch is gone) is an ancestor of the base, or the
- *           base already holds exactly the files the proposal changed (a squash or rebase merge);
- *   closed  the branch was deleted and the base does not hold its change: remembered through the last pushed
- *           SHA in `<stateDir>/proposals.json`.
+ *   open    the remote branch exists and its change has not landed in the base;
+ *   merged  its head (or the last SHA we pushed, when the branch is gone) has landed: merged, squashed, rebased or
+ *           cherry-picked, maybe edited further since, or its pins were reached on the base (git-merged.ts);
+ *   closed  the branch was deleted and its change never landed: remembered through the last pushed SHA in
+ *           `<stateDir>/proposals.json`.
  */
 import type { Runner } from '../../util/exec.js';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
@@ -22,6 +22,7 @@ import {
   BOT_AUTHOR, assertBranch, commitToBranch, deleteRemoteBranch, fetchWorkspace, foreignCommits, isAncestor, localRef, lsRemote, modifiedMessage,
   pushBranch, remoteBranchSha, type Workspace,
 } from '../workspace.js';
+import { basePins, changeInBase, pinsReached } from './git-merged.js';
 
 export interface GitProviderOptions {
   runner: Runner;
@@ -65,16 +66,20 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     return (await localRef(runner, ws, sha)) !== undefined;
   }
 
-  /** The head is in the base, or the base holds exactly the files the head commit changed. */
-  async function mergedIntoBase(sha: string): Promise<boolean> {
-    if (!(await known(sha))) return false;
+  const pinsAt = basePins(runner, ws);
+
+  /**
+   * The change of `sha` (the head of `branch`) has landed in the base, by content; or, for an update proposal
+   * that is exactly what gitfleet pushed, its pins are reached on the base (taken, or moved beyond by hand).
+   */
+  async function mergedIntoBase(sha: string, branch: string): Promise<boolean> {
     const base = await localRef(runner, ws, baseRef());
     if (!base) return false;
-    if (await isAncestor(runner, ws, sha, base)) return true;
-    const changed = (await git(runner, ['-C', ws.dir, 'diff-tree', '-r', '--no-commit-id', '--name-only', '-z', `${sha}^`, sha])).split('\0').filter(Boolean);
-    if (!changed.length) return false;
-    const listing = async (rev: string) => git(runner, ['-C', ws.dir, 'ls-tree', '-r', rev, '--', ...changed]);
-    return (await listing(sha)) === (await listing(base));
+    if ((await known(sha)) && (await changeInBase(runner, ws, sha, base))) return true;
+    const rec = store.state.proposals[branch];
+    // the record's versions describe only the commit gitfleet pushed: a branch someone modified is judged by content
+    if (!rec || rec.kind !== 'updates' || rec.modified || rec.sha !== sha) return false;
+    return pinsReached(await pinsAt(base), rec.versions);
   }
 
   function ref(branch: string, state: PullRequestRef['state'], headSha: string): PullRequestRef {
@@ -87,12 +92,12 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     const head = await remoteBranchSha(runner, ws, branch);
     if (head) {
       if (!(await known(head))) await fetchWorkspace(runner, ws);
-      if (await mergedIntoBase(head)) return opts.includeClosed ? ref(branch, 'merged', head) : undefined;
+      if (await mergedIntoBase(head, branch)) return opts.includeClosed ? ref(branch, 'merged', head) : undefined;
       return ref(branch, 'open', head);
     }
     const last = store.state.proposals[branch]?.sha;
     if (!last || !opts.includeClosed) return undefined;
-    return ref(branch, (await mergedIntoBase(last)) ? 'merged' : 'closed', last);
+    return ref(branch, (await mergedIntoBase(last, branch)) ? 'merged' : 'closed', last);
   }
 
   async function sameProposal(existing: string, sha: string): Promise<boolean> {
@@ -142,7 +147,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     async ensurePullRequest(spec) {
       assertBranch(spec.branch);
       const existing = await localRef(runner, ws, `refs/remotes/origin/${spec.branch}`);
-      const wasMerged = existing !== undefined && (await mergedIntoBase(existing));
+      const wasMerged = existing !== undefined && (await mergedIntoBase(existing, spec.branch));
       if (existing && !wasMerged) {
         // a human's commit on the bot's branch is theirs: never force-push over it
         const foreign = await foreignCommits(runner, ws, baseRef(), existing, botEmail);
@@ -195,7 +200,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     async isMerged(pr) {
       const head = await remoteBranchSha(runner, ws, pr.branch);
       if (head && !(await known(head))) await fetchWorkspace(runner, ws);
-      return mergedIntoBase(head ?? pr.headSha);
+      return mergedIntoBase(head ?? pr.headSha, pr.branch);
     },
 
     async listOpen(prefix) {
@@ -203,7 +208,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
       const heads = await lsRemote(runner, ws, [`refs/heads/${prefix}*`]);
       const out: PullRequestRef[] = [];
       for (const [branch, sha] of [...heads].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (branch.startsWith(prefix) && !(await mergedIntoBase(sha))) out.push(ref(branch, 'open', sha));
+        if (branch.startsWith(prefix) && !(await mergedIntoBase(sha, branch))) out.push(ref(branch, 'open', sha));
       }
       return out;
     },

@@ -1,0 +1,289 @@
+// How the git provider tells merged from open from closed when a human merges a proposal branch with any tool:
+// real bare repository, real proposals, real squash/rebase/cherry-pick/merge/revert in a human's clone.
+import { describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { git } from '../helpers/git.js';
+import { proposeUpdates } from '../../src/propose/updates.js';
+import { proposeDrift, type DriftItem } from '../../src/propose/drift.js';
+import { gitProvider } from '../../src/propose/providers/git.js';
+import { changeInBase } from '../../src/propose/providers/git-merged.js';
+import { ProposalStore } from '../../src/propose/state.js';
+import { openBase } from '../../src/propose/repo.js';
+import { fetchWorkspace, openWorkspace, localRef } from '../../src/propose/workspace.js';
+import { execRunner } from '../../src/util/exec.js';
+import { proposeFixture, type ProposeFixture } from './helpers.js';
+
+const B = 'gitfleet/py-minor';
+const FILE = 'baselines/py.yaml';
+const PIN = 'alpha: "1.0.0"   # pinned after the 2024 incident';
+const TOP = '# the python tools of the lab';
+
+/** A human's clone of the fleet, where merges happen with plain git. */
+interface Human {
+  dir: string;
+  run(...args: string[]): Promise<string>;
+  /** Replaces text in the baseline, commits on the current branch. */
+  edit(from: string, to: string, message?: string): Promise<void>;
+  push(): Promise<void>;
+  deleteBranch(): Promise<void>;
+}
+
+async function humanClone(f: ProposeFixture): Promise<Human> {
+  const dir = join(f.tmp, 'human');
+  await git(f.tmp, ['clone', '-q', f.repo.remote, dir]);
+  const run = (...args: string[]) => git(dir, args);
+  return {
+    dir, run,
+    async edit(from, to, message = `edit ${to}`) {
+      const text = await readFile(join(dir, FILE), 'utf8');
+      if (!text.includes(from)) throw new Error(`"${from}" is not in ${FILE}:\n${text}`);
+      await writeFile(join(dir, FILE), text.replace(from, to));
+      await run('commit', '-q', '-am', message);
+    },
+    push: async () => { await run('push', '-q', 'origin', 'HEAD:main'); },
+    deleteBranch: async () => { await run('push', '-q', 'origin', `:refs/heads/${B}`); },
+  };
+}
+
+/** A fleet whose only proposal is gitfleet/py-minor (alpha 1.0.0 → 1.1.0), pushed by a real run. */
+async function proposed(): Promise<{ f: ProposeFixture; h: Human; head: string }> {
+  const f = await proposeFixture('updates: {allow: [minor]}\n');
+  const res = await proposeUpdates(f.options());
+  expect(res.outcomes.map((o) => [o.branch, o.action])).toEqual([[B, 'created']]);
+  const head = (await f.remoteBranches()).get(B)!;
+  return { f, h: await humanClone(f), head };
+}
+
+/** What a fresh provider (as the next run makes it) says about the proposal. */
+async function observe(f: ProposeFixture, head: string) {
+  const ws = await openWorkspace(execRunner, f.repo.remote, join(f.state, 'propose-workspace'), 'main');
+  const store = await ProposalStore.open(f.state);
+  const provider = gitProvider({ runner: execRunner, ws, store });
+  const found = await provider.findPullRequest(B, { includeClosed: true });
+  const open = (await provider.listOpen('gitfleet/')).map((p) => p.branch);
+  const base = (await localRef(execRunner, ws, 'refs/remotes/origin/main'))!;
+  return { state: found?.state, open, content: await changeInBase(execRunner, ws, head, base) };
+}
+
+interface Case {
+  name: string;
+  act(h: Human): Promise<void>;
+  /** The proposal's change is (or was) in main by content. */
+  content: boolean;
+  state: 'merged' | 'closed' | 'open';
+}
+
+const CASES: Case[] = [
+  {
+    name: 'squash merge, then an unrelated edit of the same file on main, branch deleted',
+    act: async (h) => {
+      await h.run('merge', '-q', '--squash', `origin/${B}`);
+      await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+      await h.edit(TOP, `${TOP} (reviewed)`);
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'squash merge onto a main that moved on, branch kept',
+    act: async (h) => {
+      await h.edit(TOP, `${TOP} (reviewed)`);
+      await h.run('merge', '-q', '--squash', `origin/${B}`);
+      await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+      await h.push();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'rebase merge onto a main that moved on, branch deleted',
+    act: async (h) => {
+      await h.edit(TOP, `${TOP} (reviewed)`);
+      await h.run('checkout', '-q', '-b', 'rebased', `origin/${B}`);
+      await h.run('rebase', '-q', 'main');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'cherry-pick, then the same line edited further on main (merged, then edited), branch kept',
+    act: async (h) => {
+      await h.run('cherry-pick', `origin/${B}`);
+      await h.edit('# pinned after the 2024 incident', '# pinned after the 2024 incident, reviewed in 2026');
+      await h.push();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'cherry-pick, then reverted on main: it was merged; the revert is main\'s own history',
+    act: async (h) => {
+      await h.run('cherry-pick', `origin/${B}`);
+      await h.run('revert', '--no-edit', 'HEAD');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'squash merge, then main moves the pin beyond the proposal (1.2.0), branch deleted',
+    act: async (h) => {
+      await h.run('merge', '-q', '--squash', `origin/${B}`);
+      await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+      await h.edit('alpha: "1.1.0"', 'alpha: "1.2.0"');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'a true merge commit, then the pin line edited further on main',
+    act: async (h) => {
+      await h.run('merge', '-q', '--no-ff', '-m', 'merge the proposal', `origin/${B}`);
+      await h.edit('alpha: "1.1.0"', 'alpha: "1.1.0"  ');
+      await h.push();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'never merged: main moved the pin beyond by hand (superseded, not declined), branch deleted',
+    act: async (h) => {
+      await h.edit(PIN, 'alpha: "2.0.0"   # straight to 2.0');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: false, state: 'merged',
+  },
+  {
+    name: 'never merged: main took the version by hand in another format, branch kept',
+    act: async (h) => {
+      await h.edit(PIN, 'alpha: 1.1.0');
+      await h.push();
+    },
+    content: false, state: 'merged',
+  },
+  {
+    name: 'deleted without merging',
+    act: async (h) => { await h.deleteBranch(); },
+    content: false, state: 'closed',
+  },
+  {
+    name: 'deleted without merging, main edited the same file elsewhere',
+    act: async (h) => {
+      await h.edit(TOP, `${TOP} (reviewed)`);
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: false, state: 'closed',
+  },
+  {
+    name: 'deleted without merging, main took a lower version by hand (1.0.1)',
+    act: async (h) => {
+      await h.edit(PIN, 'alpha: "1.0.1"   # 1.1 breaks the trainer');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: false, state: 'closed',
+  },
+  {
+    // the record's versions describe gitfleet's commit only: a branch a human committed to is judged by its content
+    name: 'a human committed to the branch, main moved the pin beyond by hand: still open (their commit is not in main)',
+    act: async (h) => {
+      await h.run('checkout', '-q', '-b', 'review', `origin/${B}`);
+      await h.edit(TOP, `${TOP} (reviewed on the branch)`);
+      await h.run('push', '-q', 'origin', `HEAD:${B}`);
+      await h.run('checkout', '-q', 'main');
+      await h.edit(PIN, 'alpha: "1.2.0"   # by hand');
+      await h.push();
+    },
+    content: false, state: 'open',
+  },
+  {
+    name: 'left open while main edits the same file elsewhere',
+    act: async (h) => {
+      await h.edit(TOP, `${TOP} (reviewed)`);
+      await h.push();
+    },
+    content: false, state: 'open',
+  },
+];
+
+describe('git provider: merged, open or closed after a human acts with plain git', () => {
+  it.each(CASES)('$name → $state', async (c) => {
+    const { f, h, head } = await proposed();
+    await c.act(h);
+    const got = await observe(f, head);
+    expect(got.content).toBe(c.content);
+    expect(got.state).toBe(c.state);
+    // only an open proposal counts against maxOpenPRs
+    expect(got.open).toEqual(c.state === 'open' ? [B] : []);
+  });
+});
+
+describe('the next propose run after a squash merge', () => {
+  it('does not suppress the merged version set, and proposes the next version as a new proposal', async () => {
+    const { f, h } = await proposed();
+    await h.run('merge', '-q', '--squash', `origin/${B}`);
+    await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+    await h.edit(TOP, `${TOP} (reviewed)`);
+    await h.push();
+    await h.deleteBranch();
+    await f.addWheels(['1.2.0']);
+    const res = await proposeUpdates(f.options());
+    expect(res.outcomes.map((o) => [o.branch, o.action, o.candidates.map((x) => `${x.from}->${x.to}`)])).toEqual([[B, 'created', ['1.1.0->1.2.0']]]);
+    const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
+    expect(state.suppressed[B]).toBeUndefined();
+  });
+
+  it('a squash-merged branch that was kept is replaced by a new proposal, not updated in place as if still open', async () => {
+    const { f, h } = await proposed();
+    await h.edit(TOP, `${TOP} (reviewed)`);
+    await h.run('merge', '-q', '--squash', `origin/${B}`);
+    await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+    await h.push();
+    await f.addWheels(['1.2.0']);
+    const res = await proposeUpdates(f.options());
+    expect(res.outcomes.map((o) => [o.branch, o.action])).toEqual([[B, 'created']]);
+    expect(await f.show(B, FILE)).toContain('alpha: "1.2.0"');
+    expect(await git(f.repo.remote, ['rev-list', '--count', `main..${B}`])).toBe('1');
+  });
+
+  it('a version declined by deleting its branch stays suppressed even after main changed the same file', async () => {
+    const { f, h } = await proposed();
+    await h.edit(TOP, `${TOP} (reviewed)`);
+    await h.push();
+    await h.deleteBranch();
+    const res = await proposeUpdates(f.options());
+    expect(res.outcomes.map((o) => [o.branch, o.action])).toEqual([[B, 'suppressed']]);
+    const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
+    expect(state.suppressed[B]).toEqual(['py/pip:alpha=1.1.0']);
+  });
+});
+
+describe('a drift proposal squash-merged while main moved on', () => {
+  it('is already decided as merged, not updated again as if open', async () => {
+    const f = await proposeFixture();
+    const base = await openBase(execRunner, { repo: f.repo.remote, stateDir: f.state, branch: 'main', dryRun: false });
+    const store = await ProposalStore.open(f.state);
+    const provider = gitProvider({ runner: execRunner, ws: base.ws!, store });
+    const read = async (p: string) => { const r = await base.loaded.readText(p); if ('error' in r) throw new Error(r.error.message); return r.text; };
+    const drift: DriftItem[] = [{ target: 'sandbox:py', manager: 'pip', name: 'alpha', desired: '1.0.0', actual: '1.0.1' }];
+    const args = { model: base.validation.model, host: 'h1', drift, provider, read, source: base.source, store };
+    const first = await proposeDrift(args);
+    expect(first.action).toBe('created');
+
+    const h = await humanClone(f);
+    await h.run('merge', '-q', '--squash', `origin/${first.branch}`);
+    await h.run('commit', '-q', '-m', 'adopt the drift (squashed)');
+    const hostFile = join(h.dir, 'hosts/h1.yaml');
+    await writeFile(hostFile, (await readFile(hostFile, 'utf8')).replace('wave: canary', 'wave: broad'));
+    await h.run('commit', '-q', '-am', 'h1 to the broad wave');
+    await h.push();
+
+    await fetchWorkspace(execRunner, base.ws!);
+    const res = await proposeDrift(args);
+    expect(res).toMatchObject({ action: 'already-decided', reason: 'the proposal for this drift was merged' });
+    expect((await f.remoteBranches()).get(first.branch)).toBe(first.pr!.headSha);
+  });
+});
