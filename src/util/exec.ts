@@ -16,6 +16,7 @@ export interface Command {
 }
 
 export interface CommandResult {
+  /** What ran; its `env` and `input` are readable but not enumerable (see `withHiddenSecrets`). */
   command: Command;
   exitCode: number;
   stdout: string;
@@ -49,8 +50,9 @@ export class CommandError extends GitfleetError {
 
 /**
  * A copy of the command whose `env` (index credentials, npm auth) and `input` are readable but not enumerable, so that
- * JSON, pino's error serializer and util.inspect leave them out wherever the error is logged, nested or as a `cause`.
- * A copy, because the caller's command may be spread again (`{ ...cmd }`) to run it, which must keep its env.
+ * JSON, pino's serializers and util.inspect leave them out wherever an error or a result is logged, nested or as a
+ * `cause`. The one helper for both CommandError and the results of runs that succeeded. A copy, because the caller's
+ * command may be spread again (`{ ...cmd }`) to run it, which must keep its env.
  */
 function withHiddenSecrets(cmd: Command): Command {
   const { env, input, ...shown } = cmd;
@@ -90,7 +92,7 @@ export const execRunner: Runner = {
       const why = notFound ? `${cmd.file} was not found on PATH` : `${shown} was killed by ${result.signal ?? 'a signal'}`;
       throw new CommandError(code, why, { command: cmd, signal: result.signal ?? undefined, stderr, durationMs }, result.cause);
     }
-    return { command: cmd, exitCode: result.exitCode ?? 0, stdout: String(result.stdout ?? ''), stderr, durationMs };
+    return { command: withHiddenSecrets(cmd), exitCode: result.exitCode ?? 0, stdout: String(result.stdout ?? ''), stderr, durationMs };
   },
 };
 

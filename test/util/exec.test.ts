@@ -95,3 +95,32 @@ describe('CommandError keeps the environment and input out of sight', () => {
     expect('env' in e.command).toBe(false);
   });
 });
+
+describe('a result keeps the environment and input out of sight too', () => {
+  const TOKEN = 'tok-5e19a0c4';
+  const env = { PIP_INDEX_URL: `https://ci:${TOKEN}@idx.test/simple`, 'npm_config_//r.example/:_authToken': TOKEN };
+
+  it.each([
+    ['exit 0', 'process.stdout.write(process.env.PIP_INDEX_URL ? "seen" : "unset")', 0],
+    ['a non-zero exit that is returned, not thrown', 'process.exit(4)', 4],
+  ])('%s: readable, but not in JSON, util.inspect or a spread; the caller\'s command is left as it was', async (_n, code, exitCode) => {
+    const cmd = js(code, { env, input: `password=${TOKEN}` });
+    const res = await execRunner.run(cmd);
+    expect(res.exitCode).toBe(exitCode);
+    if (exitCode === 0) expect(res.stdout).toBe('seen'); // the env still reached the process
+    expect(res.command.env).toEqual(env);
+    expect(res.command.input).toBe(`password=${TOKEN}`);
+    expect(res.command).toMatchObject({ file: node, args: ['-e', code] });
+    for (const shown of [JSON.stringify(res), JSON.stringify(res.command), inspect(res, { depth: 10 }), JSON.stringify({ ...res.command })]) {
+      expect(shown).not.toContain(TOKEN);
+    }
+    expect(JSON.stringify(cmd)).toContain(TOKEN);
+    expect(Object.keys(cmd)).toEqual(['file', 'args', 'env', 'input']);
+  });
+
+  it('a command without env or input has neither key in its result', async () => {
+    const res = await execRunner.run(js('0'));
+    expect(Object.keys(res.command)).toEqual(['file', 'args']);
+    expect('env' in res.command).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { formatLine, logFormat, makeLogger } from '../../src/util/log.js';
-import { CommandError, execRunner, runChecked } from '../../src/util/exec.js';
+import { CommandError, execRunner, runChecked, type CommandResult } from '../../src/util/exec.js';
 import { GitfleetError } from '../../src/util/errors.js';
 
 /** A stream that keeps what is written, optionally claiming to be a terminal. */
@@ -116,5 +116,32 @@ describe('a CommandError in a log line never carries its command environment', (
     const json = sink(false);
     makeLogger({ stream: json, env: {}, level: 'info', format: 'json' }).error({ err }, 'apply failed');
     expect(JSON.parse(json.text()).err).toMatchObject({ type: 'CommandError', code: 'E_COMMAND_FAILED', exitCode: 3, command: { file: process.execPath, args: ['-e', 'process.exit(3)'], cleanEnv: true } });
+  });
+});
+
+describe('a successful command\'s result in a log line never carries its command environment', () => {
+  const TOKEN = 'tok-8b2d6f01e4';
+  const succeeding = (): Promise<CommandResult> => execRunner.run({
+    file: process.execPath, args: ['-e', 'process.stdout.write("ok")'], cleanEnv: true, input: `password=${TOKEN}\n`,
+    env: { PIP_INDEX_URL: `https://ci:${TOKEN}@pypi.example.test/simple`, NPM_CONFIG__AUTHTOKEN: TOKEN },
+  });
+
+  it.each([
+    ['the result as a field', (r: CommandResult) => ({ result: r })],
+    ['its command as a field', (r: CommandResult) => ({ command: r.command })],
+    ['nested in an object', (r: CommandResult) => ({ batch: { results: [r] } })],
+  ])('%s, JSON and text', async (_name, fields) => {
+    const res = await succeeding();
+    expect(res.exitCode).toBe(0);
+    expect(res.command.env?.NPM_CONFIG__AUTHTOKEN).toBe(TOKEN);
+    for (const format of ['json', 'text'] as const) {
+      const out = sink(false);
+      makeLogger({ stream: out, env: {}, level: 'info', format }).info(fields(res), 'batch done');
+      expect(out.text()).toContain('batch done');
+      expect(out.text()).not.toContain(TOKEN);
+    }
+    const json = sink(false);
+    makeLogger({ stream: json, env: {}, level: 'info', format: 'json' }).info({ result: res }, 'batch done');
+    expect(JSON.parse(json.text()).result).toMatchObject({ exitCode: 0, stdout: 'ok', command: { file: process.execPath, cleanEnv: true } });
   });
 });
