@@ -6,9 +6,10 @@ import type { AuditLog } from '../events/audit.js';
 import type { ChangedPackage } from '../events/types.js';
 import type { Inventory, Plan } from '../plan/types.js';
 import { droppedSandboxes } from '../plan/plan.js';
+import { MANAGERS } from '../fleet/platform.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { runChecked } from '../util/exec.js';
-import { commandsFor, inTarget, sandboxOf, sourcesFor, type HostDeps } from './context.js';
+import { checkInTarget, commandsFor, inTarget, sandboxOf, sourcesFor, type HostDeps } from './context.js';
 import { clearJournal, snapshotOf, toBatches, writeJournal, type Batch, type Journal } from './journal.js';
 import { rollback } from './rollback.js';
 import { runHealthChecks, type HealthResult } from './health.js';
@@ -97,7 +98,7 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
   await writeJson(env.paths.inventory, nextInventory(env.inventory, plan, desired, deps));
   env.progress?.({ phase: 'health', count: desired.policy.healthChecks.length });
   const health = await runHealthChecks(desired.policy.healthChecks, {
-    runner: deps.runner, inTarget: (target, cmd) => inTarget(desired.sandboxes, deps, target, cmd),
+    runner: deps.runner, inTarget: (target, cmd) => checkInTarget(desired.sandboxes, deps, target, cmd),
   });
   if (health.length) env.bus.emit('infrastructure.health.summary', { checks: health });
   const failed = health.filter((h) => !h.ok);
@@ -121,7 +122,10 @@ async function runBatch(desired: DesiredHost, b: Batch, env: ApplyEnv): Promise<
   const { deps } = env;
   if (b.kind === 'sandbox') {
     const sb = sandboxOf(desired.sandboxes, b.target);
-    await deps.driver(sb.type).create(sb, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, now: env.now().toISOString() });
+    // The folders its baselines install from (findLinks): docker mounts them read-only into the container it makes.
+    const sources = desired.targets.find((t) => t.target === b.target)?.sources ?? {};
+    const sourceFolders = MANAGERS.flatMap((m) => sourcesFor(sources, m, deps.fleetDir)?.findLinks ?? []);
+    await deps.driver(sb.type).create(sb, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, now: env.now().toISOString(), sourceFolders });
     env.bus.emit('infrastructure.sandbox.created', { name: sb.name, type: sb.type, path: sb.path });
     await env.audit.append('sandbox.created', { name: sb.name, type: sb.type, path: sb.path });
     return;

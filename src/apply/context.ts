@@ -3,8 +3,9 @@ import type { DesiredSandbox } from '../fleet/resolve.js';
 import type { Manager, Sources } from '../fleet/model.generated.js';
 import type { ManagerAdapter, ManagerSources, PackageChange, Target } from '../managers/types.js';
 import type { SandboxDriver } from '../sandboxes/types.js';
-import { insideCommands } from '../sandboxes/inside-commands.js';
+import { insideCheckCommand, insideCommands } from '../sandboxes/inside-commands.js';
 import { listsInside } from '../sandboxes/listing.js';
+import { sourcesInside } from '../sandboxes/sources.js';
 import type { Command, Runner } from '../util/exec.js';
 import { GitfleetError } from '../util/errors.js';
 import type { SecretLookup } from '../secrets/read.js';
@@ -53,6 +54,16 @@ export function inTarget(sandboxes: readonly DesiredSandbox[], deps: HostDeps, t
 }
 
 /**
+ * A policy's health-check command made to run in a target (see `inTarget`): inside a docker or wsl sandbox its Python
+ * spelled for the system inside, as the changes there are; elsewhere as the policy gives it (a venv's or conda env's
+ * folder comes first on PATH, so `python` is the sandbox's own on any host).
+ */
+export async function checkInTarget(sandboxes: readonly DesiredSandbox[], deps: HostDeps, target: string, cmd: Command): Promise<Command> {
+  const sb = target === 'system' ? undefined : sandboxOf(sandboxes, target);
+  return inTarget(sandboxes, deps, target, sb && listsInside(sb.type) ? await insideCheckCommand(cmd) : cmd);
+}
+
+/**
  * The commands for `changes` in a target, not yet made to run there (see `inTarget`): inside a docker or wsl sandbox
  * built for the system inside, as its listing is (Linux, whatever the host); elsewhere by the adapter for this host.
  * Index credentials the sources reference are read from the host's store here, in memory, only when the changes
@@ -63,7 +74,12 @@ export async function commandsFor(
 ): Promise<Command[]> {
   const sb = target === 'system' ? undefined : sandboxOf(sandboxes, target);
   const src = needsIndex(changes) ? await withCredentials(sources, { manager, where: target }, deps.secrets) : withoutReference(sources);
-  if (sb && listsInside(sb.type)) return insideCommands(manager, changes, src);
+  if (sb && listsInside(sb.type)) {
+    // Host folders (findLinks, npm tarballs) spelled as seen inside: docker's read-only mounts, wsl's /mnt/<drive>.
+    // Removals read no folder, so a container without the mounts can still have packages removed (a rollback).
+    const inside = needsIndex(changes) ? await sourcesInside(sb, deps.driver(sb.type), src, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs }) : src;
+    return insideCommands(manager, changes, inside);
+  }
   return deps.manager(manager).commands(changes, targetFor(sandboxes, target, manager, deps), src);
 }
 

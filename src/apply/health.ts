@@ -13,8 +13,8 @@ export interface HealthResult {
 
 export interface HealthDeps {
   runner: Runner;
-  /** Turns a command into one that runs in a target (`system` or `sandbox:<name>`): PATH first, or a wrapper. */
-  inTarget(target: string, cmd: Command): Command;
+  /** Turns a check's command into one that runs in a target (`system` or `sandbox:<name>`): PATH first, or a wrapper. */
+  inTarget(target: string, cmd: Command): Command | Promise<Command>;
   fetch?: typeof fetch;
 }
 
@@ -32,7 +32,7 @@ async function runOne(c: HealthCheck, deps: HealthDeps): Promise<HealthResult> {
   try {
     if (c.command) {
       const [file, ...args] = c.command;
-      const cmd = deps.inTarget(c.target ?? 'system', { file: file!, args, timeoutMs });
+      const cmd = await deps.inTarget(c.target ?? 'system', { file: file!, args, timeoutMs });
       const res = await deps.runner.run(cmd);
       if (res.exitCode === 0) return done(true);
       const tail = (res.stderr.trim() || res.stdout.trim()).split('\n').slice(-3).join(' | ');

@@ -704,7 +704,7 @@ export interface HealthCheck {
    */
   command?: [string, ...string[]];
   /**
-   * Where the command runs: `system` or `sandbox:<name>` (the sandbox's bin folder first on PATH).
+   * Where the command runs: `system` or `sandbox:<name>` (a venv's or node prefix's bin folder first on PATH; inside a docker container or WSL distribution, through docker exec or wsl.exe, where a `python` program runs as `python3`).
    */
   target?: string;
   /**

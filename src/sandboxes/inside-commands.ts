@@ -43,3 +43,18 @@ export async function insideCommands(manager: ManagerId, changes: PackageChange[
   }
   return (await load())(changes, sources);
 }
+
+// What a policy's health check calls the target's Python by. Inside, gitfleet spells it: a Debian or Ubuntu WSL
+// distribution (and many images) has no `python`, and a fleet's one check may serve Windows venvs and Linux containers.
+const PYTHON_NAMES: ReadonlySet<string> = new Set(['python', 'python3']);
+
+/**
+ * A policy's health-check command as it runs inside a docker or wsl sandbox (not yet wrapped by the driver's `exec`):
+ * a check calling the sandbox's Python as `python` or `python3` gets the interpreter that the listing and the changes
+ * there run (built for INSIDE_PLATFORM, so python3 whatever the host); any other program runs as the policy names it.
+ */
+export async function insideCheckCommand(cmd: Command): Promise<Command> {
+  if (!PYTHON_NAMES.has(cmd.file)) return cmd;
+  const c = await import('../managers/pip/commands.js');
+  return { ...cmd, file: c.pythonFor(INSIDE_TARGET, INSIDE_PLATFORM) };
+}

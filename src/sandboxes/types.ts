@@ -1,5 +1,5 @@
 import type { DesiredSandbox } from '../fleet/resolve.js';
-import type { Target } from '../managers/types.js';
+import type { ManagerSources, Target } from '../managers/types.js';
 import type { Command, Runner } from '../util/exec.js';
 
 export type { DesiredSandbox };
@@ -14,6 +14,11 @@ export interface SandboxContext {
   timeoutMs?: number;
   /** Extra environment for the driver's own processes (merged over the inherited one). */
   env?: Record<string, string>;
+  /**
+   * Absolute host folders the sandbox's packages install from (pip find-links, npm tarball folders; see
+   * `sourceFolders`): docker mounts them read-only when it creates the container, and `inspect` names any missing.
+   */
+  sourceFolders?: readonly string[];
 }
 
 /** What is at a sandbox's path now. */
@@ -24,6 +29,8 @@ export interface SandboxStatus {
   detail?: string;
   /** docker: whether its container is running (commands inside need that); absent where it does not apply. */
   running?: boolean;
+  /** docker, when asked with `sourceFolders`: those the container has no mount for (it must be made again to get them). */
+  missingSourceFolders?: string[];
 }
 
 /** Is a driver's tool here: its version, or a reason a person can act on. */
@@ -57,4 +64,9 @@ export interface SandboxDriver {
   target(sb: DesiredSandbox): Target;
   /** How to run a command inside: PATH entries prepended, or a wrapper (docker exec, wsl -d). Pure. */
   exec(sb: DesiredSandbox, cmd: Command): Command;
+  /**
+   * Sources with their host folders (`findLinks`) spelled as seen from inside (docker: the container's read-only
+   * mounts, after checking it has them; wsl: /mnt/<drive>/...). Only for types whose commands run inside.
+   */
+  sourcesInside?(sb: DesiredSandbox, sources: ManagerSources, ctx: SandboxContext): Promise<ManagerSources>;
 }

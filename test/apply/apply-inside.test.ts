@@ -32,6 +32,9 @@ beforeAll(async () => {
     'fleet.yaml': 'apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nrollout: {waves: [{name: canary}]}\n',
     'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nbaselines: [py]\nsandboxes: {py: {template: box}}\n',
     'sandboxes/box.yaml': 'apiVersion: gitfleet/v1\nkind: SandboxTemplate\nname: box\ntype: {linux: docker}\nimage: python:3.11-slim\npath: {linux: "{state}/sandboxes/{name}"}\n',
+    // h2: the same sandbox, with a policy whose health check calls the sandbox's Python as `python`
+    'hosts/h2.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h2\nos: linux\narch: x64\nbaselines: [py]\nsandboxes: {py: {template: box}}\npolicies: [imports]\n',
+    'policies/imports.yaml': 'apiVersion: gitfleet/v1\nkind: Policy\nname: imports\nhealthChecks:\n  - {name: alpha-imports, command: [python, -c, "import alpha"], target: "sandbox:py", timeout: 30s}\n',
     'baselines/py.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: py\ntarget: sandbox:py\npackages:\n  pip:\n    alpha: "1.0.0"\n',
   });
 });
@@ -40,10 +43,10 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function applyWith(state: string, answers: FakeAnswer[]) {
+async function applyWith(state: string, answers: FakeAnswer[], host = 'h1') {
   const fake = await fakeCli(tmp, 'docker', answers);
   const runner: Runner = { run: (cmd) => execRunner.run({ ...cmd, env: { ...cmd.env, PATH: `${fake.dir}:${process.env.PATH ?? '/usr/bin:/bin'}` } }) };
-  const out = await applyHost({ host: 'h1', repo: repo.remote, stateDir: join(tmp, state), runner, log: pino({ level: 'silent' }), env: ENV });
+  const out = await applyHost({ host, repo: repo.remote, stateDir: join(tmp, state), runner, log: pino({ level: 'silent' }), env: ENV });
   return { out, calls: await fake.calls() };
 }
 
@@ -62,5 +65,16 @@ describe('apply into a docker sandbox runs the changes inside, spelled like the 
     expect(out.result?.status).toBe('rolled-back');
     expect(out.result?.error?.message).toContain('No matching distribution found for alpha==1.0.0');
     expect(calls.filter((a) => a[0] === 'exec')).toEqual([LIST, INSTALL, LIST]);
+  });
+});
+
+describe('a health check in a docker sandbox runs inside, its Python spelled like the listing and the changes', () => {
+  it('`python` in the policy runs as python3 through docker exec, and the apply stays applied', async () => {
+    // The fake knows only the python3 spelling: `python` would exit 99, fail the check and roll back.
+    const CHECK = ['exec', '-e', 'PIP_CONFIG_FILE=/dev/null', 'gitfleet-py', 'python3', '-c', 'import alpha'];
+    const { out, calls } = await applyWith('health', [INFO, INSPECT, LISTED, { argv: INSTALL }, { argv: CHECK }], 'h2');
+    expect(out.result?.error).toBeUndefined();
+    expect(out.result?.status).toBe('applied');
+    expect(calls.filter((a) => a[0] === 'exec')).toEqual([LIST, INSTALL, CHECK]);
   });
 });

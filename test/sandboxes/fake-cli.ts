@@ -7,6 +7,8 @@ export interface FakeAnswer {
   stdout?: string;
   stderr?: string;
   exitCode?: number;
+  /** Answers the first call with this argv only; later calls go to the next answer for it (a state that changes, like a container that a run creates). */
+  once?: boolean;
 }
 
 /** A fake CLI on disk: the folder to put on PATH and the argv of every call it got, in order. */
@@ -30,7 +32,11 @@ const fs = require('node:fs');
 const answers = ${JSON.stringify(answers)};
 const argv = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(argv) + '\\n');
-const hit = answers.find((a) => JSON.stringify(a.argv) === JSON.stringify(argv));
+const usedFile = ${JSON.stringify(`${log}.used`)};
+const used = fs.existsSync(usedFile) ? JSON.parse(fs.readFileSync(usedFile, 'utf8')) : [];
+const index = answers.findIndex((a, i) => !used.includes(i) && JSON.stringify(a.argv) === JSON.stringify(argv));
+const hit = answers[index];
+if (hit && hit.once) fs.writeFileSync(usedFile, JSON.stringify([...used, index]));
 if (!hit) {
   process.stderr.write('fake ${name}: unexpected argv ' + JSON.stringify(argv) + '\\n');
   process.exit(99);

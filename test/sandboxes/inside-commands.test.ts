@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insideCommands } from '../../src/sandboxes/inside-commands.js';
+import { insideCheckCommand, insideCommands } from '../../src/sandboxes/inside-commands.js';
 import { INSIDE_MANAGERS, insideListing } from '../../src/sandboxes/listing.js';
 import { pipCommands } from '../../src/managers/pip/commands.js';
 import type { ManagerId, ManagerSources, PackageChange } from '../../src/managers/types.js';
@@ -61,5 +61,27 @@ describe('install/upgrade/remove commands inside a docker or wsl sandbox', () =>
   it('validates names and versions like the adapters: E_VALIDATION before anything runs', async () => {
     await expect(insideCommands('pip', [up('--index-url=http://evil', '1.0')])).rejects.toMatchObject({ code: 'E_VALIDATION' });
     await expect(insideCommands('apt', [up('jq', '1.6 2')])).rejects.toMatchObject({ code: 'E_VALIDATION' });
+  });
+});
+
+describe('a health check\'s command inside a docker or wsl sandbox', () => {
+  const CHECKS: Array<[string, Command, Command]> = [
+    ['python: the interpreter the listing inside runs', { file: 'python', args: ['-c', 'import torch'], timeoutMs: 5000 }, { file: 'python3', args: ['-c', 'import torch'], timeoutMs: 5000 }],
+    ['python3: the same', { file: 'python3', args: ['-c', 'import torch'] }, { file: 'python3', args: ['-c', 'import torch'] }],
+    ['another program: as the policy names it', { file: 'node', args: ['-e', 'require("banner")'] }, { file: 'node', args: ['-e', 'require("banner")'] }],
+    ['a pinned interpreter: as the policy names it', { file: 'python3.11', args: ['-V'] }, { file: 'python3.11', args: ['-V'] }],
+  ];
+
+  it.each(CHECKS)('%s', async (_n, check, want) => {
+    expect(await insideCheckCommand(check)).toEqual(want);
+  });
+
+  it.each(CHECKS)('%s, on a Windows host too', async (_n, check, want) => {
+    expect(await asWindowsHost(() => insideCheckCommand(check))).toEqual(want);
+  });
+
+  it('python is spelled as the pip listing inside spells it (one decision: INSIDE_PLATFORM)', async () => {
+    const listing = await insideListing('pip');
+    expect((await asWindowsHost(() => insideCheckCommand({ file: 'python', args: [] }))).file).toBe(listing.command.file);
   });
 });

@@ -4,6 +4,7 @@ import type { Command } from '../../util/exec.js';
 import { carriesCredentials } from '../env.js';
 import { checkSandboxName, checkSandboxPath } from '../paths.js';
 import { dockerCpus, dockerMemory } from '../quantity.js';
+import { distinctFolders, sourceMountPoint } from '../sources.js';
 import type { DesiredSandbox } from '../types.js';
 
 /** Where the sandbox's host folder appears inside its container. */
@@ -26,8 +27,11 @@ export function dockerInspectCommand(sb: DesiredSandbox): Command {
   return { file: 'docker', args: ['container', 'inspect', containerName(sb)] };
 }
 
-/** `docker run` of a long-lived container with the sandbox's limits enforced, its folder mounted at /sandbox. */
-export function dockerRunCommand(sb: DesiredSandbox): Command {
+/**
+ * `docker run` of a long-lived container with the sandbox's limits enforced, its folder mounted at /sandbox and each
+ * package folder in `sourceFolders` mounted read-only at its `sourceMountPoint`.
+ */
+export function dockerRunCommand(sb: DesiredSandbox, sourceFolders: readonly string[] = []): Command {
   const image = sb.image;
   if (!image || !IMAGE.test(image)) {
     throw new GitfleetError('E_VALIDATION', `docker sandbox "${sb.name}" needs an image like python:3.11-slim (template "${sb.template}" has ${image ? JSON.stringify(image) : 'none'})`);
@@ -45,9 +49,19 @@ export function dockerRunCommand(sb: DesiredSandbox): Command {
       ...limits,
       '--label', `gitfleet.sandbox=${sb.name}`, '--label', `gitfleet.template=${sb.template}`,
       '-v', `${checkSandboxPath(sb.path)}:${CONTAINER_MOUNT}`,
+      ...sourceMountArgs(sourceFolders),
       image, 'sleep', 'infinity',
     ],
   };
+}
+
+/**
+ * `--mount type=bind,source=HOST,target=/gitfleet/sources/<n>,readonly` per folder: `--mount`, not `-v`, because a
+ * Windows folder has a `:` that `-v` reads as a separator, and a bind `--mount` fails on a missing folder where `-v`
+ * would quietly create an empty one.
+ */
+export function sourceMountArgs(sourceFolders: readonly string[]): string[] {
+  return distinctFolders(sourceFolders).flatMap((f) => ['--mount', `type=bind,source=${f},target=${sourceMountPoint(f)},readonly`]);
 }
 
 /** `docker start` of a stopped sandbox container. */
@@ -92,6 +106,8 @@ export interface ContainerState {
   running: boolean;
   image: string;
   labels: Record<string, string>;
+  /** Where its mounts are, inside the container. */
+  mounts: string[];
 }
 
 /** Parses `docker container inspect` output (a JSON array). Pure. */
@@ -109,6 +125,7 @@ export function parseDockerInspect(stdout: string): ContainerState | undefined {
     running: first.State?.Running === true,
     image: String(first.Config?.Image ?? ''),
     labels: { ...(first.Config?.Labels ?? {}) },
+    mounts: (first.Mounts ?? []).map((m) => String(m.Destination ?? '')).filter((d) => d !== ''),
   };
 }
 
@@ -116,6 +133,15 @@ export function parseDockerInspect(stdout: string): ContainerState | undefined {
 interface InspectJson {
   State?: { Status?: string; Running?: boolean };
   Config?: { Image?: string; Labels?: Record<string, string> | null };
+  Mounts?: { Destination?: string }[] | null;
+}
+
+/**
+ * The folders of `sourceFolders` that container `c` has no mount for. Only the mount point is compared: it is derived
+ * from the host folder, and Docker Desktop reports a bind's source as its own VM path, not the one given.
+ */
+export function missingSourceMounts(c: ContainerState, sourceFolders: readonly string[]): string[] {
+  return distinctFolders(sourceFolders).filter((f) => !c.mounts.includes(sourceMountPoint(f)));
 }
 
 function containerPath(sb: DesiredSandbox, cwd: string): string {

@@ -4,6 +4,7 @@ import { GitfleetError } from '../../util/errors.js';
 import { ctxCommand, firstLine, unsupported } from '../env.js';
 import { claimFolder, ownedMarker, readMarker, removeFolder } from '../marker.js';
 import { checkSandboxName, checkSandboxPath } from '../paths.js';
+import { mapSourceFolders, wslPath } from '../sources.js';
 import { recordedLimits } from '../status.js';
 import type { Availability, SandboxContext, SandboxDriver } from '../types.js';
 import {
@@ -83,6 +84,11 @@ export function makeWslDriver(platform: NodeJS.Platform): SandboxDriver {
     },
 
     exec: wslExec,
+
+    async sourcesInside(_sb, sources) {
+      // Windows drives are mounted in every distribution (/mnt/c): nothing to set up, only to spell
+      return mapSourceFolders(sources, wslPath);
+    },
   };
 }
 

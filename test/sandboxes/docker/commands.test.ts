@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerExec, dockerRunCommand, parseDockerInspect } from '../../../src/sandboxes/docker/commands.js';
+import { dockerExec, dockerRunCommand, missingSourceMounts, parseDockerInspect } from '../../../src/sandboxes/docker/commands.js';
 import { sandbox } from '../helpers.js';
 
 const sb = sandbox({ type: 'docker', path: '/opt/gitfleet/sandboxes/trainer', image: 'python:3.11-slim', env: { PYTHONUNBUFFERED: '1' } });
@@ -26,6 +26,20 @@ describe('docker commands (pure)', () => {
     ['a name that is not a resource name', { name: 'Bad Name' }, /sandbox name/],
     ['a path with ..', { path: '/opt/gitfleet/../etc' }, /`\.\.`/],
   ])('run refuses %s', (_, over, msg) => expect(() => dockerRunCommand({ ...sb, ...over })).toThrow(msg));
+
+  it('run mounts each package folder read-only at its fixed place, once, in a stable order', () => {
+    const args = dockerRunCommand(sb, ['/srv/fleet/artifacts/wheels', 'C:\\fleet\\wheels', '/srv/fleet/artifacts/wheels']).args;
+    expect(args.slice(args.indexOf('-v'), -3)).toEqual([
+      '-v', '/opt/gitfleet/sandboxes/trainer:/sandbox',
+      '--mount', 'type=bind,source=/srv/fleet/artifacts/wheels,target=/gitfleet/sources/4361e54bdb663057,readonly',
+      '--mount', 'type=bind,source=C:\\fleet\\wheels,target=/gitfleet/sources/36a300a91d42e1c8,readonly',
+    ]);
+    expect(args.slice(-3)).toEqual(['python:3.11-slim', 'sleep', 'infinity']);
+  });
+
+  it.each([['relative', 'wheels'], ['a comma', '/srv/w,readonly=false'], ['the root', '/']])('run refuses a package folder that is %s', (_, f) => {
+    expect(() => dockerRunCommand(sb, [f])).toThrow(expect.objectContaining({ code: 'E_VALIDATION' }));
+  });
 
   it('exec wraps the command with env, stdin and a mapped workdir', () => {
     expect(dockerExec(sb, { file: 'python', args: ['-c', 'print(1)'], env: { A: 'b c' }, cwd: '/opt/gitfleet/sandboxes/trainer/app', input: 'x', timeoutMs: 5 })).toEqual({
@@ -55,7 +69,15 @@ describe('docker commands (pure)', () => {
   it('parses docker container inspect', () => {
     expect(parseDockerInspect('[]')).toBeUndefined();
     expect(parseDockerInspect(JSON.stringify([{ State: { Status: 'exited', Running: false }, Config: { Image: 'alpine', Labels: null } }])))
-      .toEqual({ status: 'exited', running: false, image: 'alpine', labels: {} });
+      .toEqual({ status: 'exited', running: false, image: 'alpine', labels: {}, mounts: [] });
+    const withMounts = parseDockerInspect(JSON.stringify([{
+      State: { Status: 'running', Running: true }, Config: { Image: 'alpine', Labels: {} },
+      Mounts: [{ Type: 'bind', Source: '/opt/gitfleet/sandboxes/trainer', Destination: '/sandbox', RW: true }, { Type: 'bind', Source: '/run/desktop/mnt/host/c/fleet/wheels', Destination: '/gitfleet/sources/36a300a91d42e1c8', RW: false }],
+    }]))!;
+    expect(withMounts.mounts).toEqual(['/sandbox', '/gitfleet/sources/36a300a91d42e1c8']);
+    // matched by where it is inside, not by the source docker reports (Docker Desktop's own path here)
+    expect(missingSourceMounts(withMounts, ['C:\\fleet\\wheels', '/srv/fleet/artifacts/wheels'])).toEqual(['/srv/fleet/artifacts/wheels']);
+    expect(missingSourceMounts(withMounts, [])).toEqual([]);
     expect(() => parseDockerInspect('Error')).toThrow(/not JSON/);
   });
 });

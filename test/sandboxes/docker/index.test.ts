@@ -1,10 +1,12 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dockerDriver } from '../../../src/sandboxes/docker/index.js';
 import { MARKER_FILE } from '../../../src/sandboxes/marker.js';
-import { execRunner } from '../../../src/util/exec.js';
+import { sourceMountPoint } from '../../../src/sandboxes/sources.js';
+import { describe as show, execRunner, type Runner } from '../../../src/util/exec.js';
 import { NOW, dockerOnThisHost, sandbox, scriptedRunner, tempDir } from '../helpers.js';
+import { fakeCli } from '../fake-cli.js';
 
 const INFO = 'docker info --format "{{.ServerVersion}}"';
 const INSPECT = 'docker container inspect gitfleet-trainer';
@@ -91,5 +93,100 @@ describe('docker with an engine (scripted: no engine can run here)', () => {
     await expect(dockerDriver.create(sandbox({ type: 'docker', path: join(dir, 'x') }), { runner: r, now: NOW }))
       .rejects.toMatchObject({ code: 'E_VALIDATION', message: expect.stringMatching(/needs an image/) });
     expect(r.calls).toEqual([]);
+  });
+});
+
+describe('docker sandboxes and the host folders their packages install from (scripted: no engine can run here)', () => {
+  let dir: string;
+  let wheels: string;
+  let tarballs: string;
+  beforeAll(async () => {
+    dir = await realpath(await tempDir());
+    wheels = join(dir, 'fleet', 'artifacts', 'wheels');
+    tarballs = join(dir, 'fleet', 'artifacts', 'npm');
+    await mkdir(wheels, { recursive: true });
+    await mkdir(tarballs, { recursive: true });
+  });
+  const noContainer = { exitCode: 1, stdout: '[]\n', stderr: 'Error: No such container: gitfleet-trainer\n' };
+  const inspected = (...mounts: string[]) => ({
+    stdout: JSON.stringify([{
+      State: { Status: 'running', Running: true }, Config: { Image: 'python:3.11-slim', Labels: { 'gitfleet.sandbox': 'trainer' } },
+      Mounts: mounts.map((m) => ({ Type: 'bind', Source: '/elsewhere', Destination: m, RW: false })),
+    }]),
+  });
+
+  it('create mounts every package folder read-only at its fixed place', async () => {
+    const path = join(dir, 'trainer');
+    const sb = sandbox({ type: 'docker', path, image: 'python:3.11-slim' });
+    const run = show({ file: 'docker', args: [
+      'run', '-d', '--name', 'gitfleet-trainer', '--init', '--restart', 'unless-stopped',
+      '--label', 'gitfleet.sandbox=trainer', '--label', 'gitfleet.template=python-ml', '-v', `${path}:/sandbox`,
+      '--mount', `type=bind,source=${tarballs},target=${sourceMountPoint(tarballs)},readonly`,
+      '--mount', `type=bind,source=${wheels},target=${sourceMountPoint(wheels)},readonly`,
+      'python:3.11-slim', 'sleep', 'infinity',
+    ] });
+    const r = scriptedRunner({ [INFO]: { stdout: '27.1.1\n' }, [INSPECT]: noContainer, [run]: { stdout: 'abc\n' } });
+    expect(await dockerDriver.create(sb, { runner: r, now: NOW, sourceFolders: [wheels, tarballs, wheels] })).toEqual({ created: true, limits: 'none' });
+    expect(r.calls.map((c) => c.args[0])).toEqual(['info', 'container', 'run']);
+  });
+
+  it('create refuses a package folder that is not on this host before asking the engine', async () => {
+    const r = scriptedRunner({});
+    const missing = join(dir, 'fleet', 'artifacts', 'gone');
+    await expect(dockerDriver.create(sandbox({ type: 'docker', path: join(dir, 'm'), image: 'alpine:3.20' }), { runner: r, now: NOW, sourceFolders: [missing] }))
+      .rejects.toMatchObject({ code: 'E_NOT_FOUND', message: `docker sandbox trainer: package folder ${missing} (sources findLinks) is not a folder on this host, so it cannot be mounted into the container` });
+    expect(r.calls).toEqual([]);
+    await expect(stat(join(dir, 'm'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a container made without a mount it now needs is refused with what to do, not replaced', async () => {
+    const sb = sandbox({ type: 'docker', path: join(dir, 'old'), image: 'python:3.11-slim' });
+    const r = scriptedRunner({ [INFO]: { stdout: '27\n' }, [INSPECT]: inspected('/sandbox', sourceMountPoint(tarballs)) });
+    await expect(dockerDriver.create(sb, { runner: r, now: NOW, sourceFolders: [wheels, tarballs] })).rejects.toMatchObject({
+      code: 'E_UNSUPPORTED',
+      message: expect.stringMatching(new RegExp(`^docker sandbox trainer: container gitfleet-trainer was made without the read-only mount of package folder ${wheels} .*remove it \\(docker rm -f gitfleet-trainer\\) and apply again`)),
+    });
+    expect(r.calls.map((c) => c.args[0])).toEqual(['info', 'container']);
+  });
+
+  it('inspect names the package folders the container lacks, when asked about them', async () => {
+    const sb = sandbox({ type: 'docker', path: join(dir, 'old'), image: 'python:3.11-slim' });
+    const r = scriptedRunner({ [INFO]: { stdout: '27\n' }, [INSPECT]: inspected('/sandbox', sourceMountPoint(tarballs)) });
+    expect(await dockerDriver.inspect(sb, { runner: r, sourceFolders: [tarballs, wheels] })).toEqual({
+      exists: true, type: 'docker', running: true, missingSourceFolders: [wheels],
+      detail: `container gitfleet-trainer running (python:3.11-slim), without the read-only mount of package folder ${wheels}`,
+    });
+    expect(await dockerDriver.inspect(sb, { runner: r, sourceFolders: [tarballs] })).not.toHaveProperty('missingSourceFolders');
+  });
+
+  it('sourcesInside spells the folders as mounted, after checking the container has them', async () => {
+    const sb = sandbox({ type: 'docker', path: join(dir, 'ok'), image: 'python:3.11-slim' });
+    const r = scriptedRunner({ [INSPECT]: inspected('/sandbox', sourceMountPoint(wheels), sourceMountPoint(tarballs)) });
+    expect(await dockerDriver.sourcesInside!(sb, { findLinks: [wheels], noIndex: true }, { runner: r }))
+      .toEqual({ findLinks: [sourceMountPoint(wheels)], noIndex: true });
+    expect(r.calls.map((c) => c.args)).toEqual([['container', 'inspect', 'gitfleet-trainer']]);
+  });
+
+  it('a real process gets the --mount values whole (the fake docker CLI checks the argv it was started with)', async () => {
+    const path = join(dir, 'real');
+    const mount = `type=bind,source=${wheels},target=${sourceMountPoint(wheels)},readonly`;
+    const fake = await fakeCli(dir, 'docker', [
+      { argv: ['info', '--format', '{{.ServerVersion}}'], stdout: '27.1.1\n' },
+      { argv: ['container', 'inspect', 'gitfleet-trainer'], exitCode: 1, stdout: '[]\n', stderr: 'Error: No such container: gitfleet-trainer\n' },
+      { argv: ['run', '-d', '--name', 'gitfleet-trainer', '--init', '--restart', 'unless-stopped', '--label', 'gitfleet.sandbox=trainer',
+        '--label', 'gitfleet.template=python-ml', '-v', `${path}:/sandbox`, '--mount', mount, 'python:3.11-slim', 'sleep', 'infinity'], stdout: 'abc\n' },
+    ]);
+    const runner: Runner = { run: (cmd) => execRunner.run({ ...cmd, env: { ...cmd.env, PATH: `${fake.dir}:${process.env.PATH ?? '/usr/bin:/bin'}` } }) };
+    const sb = sandbox({ type: 'docker', path, image: 'python:3.11-slim' });
+    expect(await dockerDriver.create(sb, { runner, now: NOW, sourceFolders: [wheels] })).toEqual({ created: true, limits: 'none' });
+    expect((await fake.calls()).map((a) => a[0])).toEqual(['info', 'container', 'run']);
+  });
+
+  it.each<[string, Record<string, object>, string, RegExp]>([
+    ['lacks the mount', { [INSPECT]: inspected('/sandbox') }, 'E_UNSUPPORTED', /was made without the read-only mount of package folder .*docker rm -f gitfleet-trainer/],
+    ['is gone', { [INSPECT]: noContainer }, 'E_NOT_FOUND', /container gitfleet-trainer does not exist; apply creates it/],
+  ])('sourcesInside refuses a container that %s', async (_, script, code, msg) => {
+    const sb = sandbox({ type: 'docker', path: join(dir, 'x'), image: 'python:3.11-slim' });
+    await expect(dockerDriver.sourcesInside!(sb, { findLinks: [wheels] }, { runner: scriptedRunner(script) })).rejects.toMatchObject({ code, message: expect.stringMatching(msg) });
   });
 });

@@ -102,3 +102,19 @@ describe('wsl commands (pure)', () => {
     ['empty', '\r\n', []],
   ])('parses wsl -l -q output: %s', (_, out, want) => expect(parseWslList(out)).toEqual(want));
 });
+
+describe('the host folders a WSL sandbox\'s packages install from', () => {
+  const win = makeWslDriver('win32');
+  const sb = sandbox({ type: 'wsl', path: 'C:\\gitfleet\\sandboxes\\trainer', distribution: 'Ubuntu-22.04' });
+
+  it('are spelled as WSL mounts the Windows drives (/mnt/<drive>), with nothing asked of wsl.exe', async () => {
+    const r = scriptedRunner({});
+    expect(await win.sourcesInside!(sb, { findLinks: ['C:\\fleet\\artifacts\\wheels', 'D:\\npm'], noIndex: true }, { runner: r }))
+      .toEqual({ findLinks: ['/mnt/c/fleet/artifacts/wheels', '/mnt/d/npm'], noIndex: true });
+    expect(r.calls).toEqual([]);
+  });
+
+  it('a network share cannot be reached that way: E_UNSUPPORTED', async () => {
+    await expect(win.sourcesInside!(sb, { findLinks: ['\\\\nas\\wheels'] }, { runner: scriptedRunner({}) })).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+  });
+});
