@@ -26,7 +26,7 @@ export interface MakeProviderOptions {
 export async function makeProvider(o: MakeProviderOptions): Promise<PullRequests> {
   const configured = o.model.fleet?.value.provider;
   const kind = o.kind ?? (configured?.github ? 'github' : 'git');
-  if (kind === 'git') return gitProvider({ runner: o.runner, ws: o.ws, store: o.store, now: o.now });
+  if (kind === 'git') return gitProvider({ runner: o.runner, ws: o.ws, store: o.store, now: o.now, log: o.log });
   const gh = configured?.github;
   if (!gh) throw new GitfleetError('E_USAGE', 'the github provider needs `provider: {github: {owner, repo}}` in fleet.yaml');
   // loaded on demand: the git provider must work without the GitHub client's dependencies

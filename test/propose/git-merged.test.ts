@@ -1,6 +1,9 @@
 // How the git provider tells merged from open from closed when a human merges a proposal branch with any tool:
-// real bare repository, real proposals, real squash/rebase/cherry-pick/merge/revert in a human's clone.
+// real bare repository, real proposals, real squash/rebase/cherry-pick/merge/revert in a human's clone. Each case
+// runs twice: with this machine's git, and as git < 2.38 (Ubuntu 22.04 ships 2.34), whose merge-tree knows no
+// --write-tree, so that the fallback merge must give the same verdicts.
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git } from '../helpers/git.js';
@@ -11,7 +14,7 @@ import { changeInBase } from '../../src/propose/providers/git-merged.js';
 import { ProposalStore } from '../../src/propose/state.js';
 import { openBase } from '../../src/propose/repo.js';
 import { fetchWorkspace, openWorkspace, localRef } from '../../src/propose/workspace.js';
-import { execRunner } from '../../src/util/exec.js';
+import { execRunner, type Command, type Runner } from '../../src/util/exec.js';
 import { proposeFixture, type ProposeFixture } from './helpers.js';
 
 const B = 'gitfleet/py-minor';
@@ -55,15 +58,76 @@ async function proposed(): Promise<{ f: ProposeFixture; h: Human; head: string }
   return { f, h: await humanClone(f), head };
 }
 
-/** What a fresh provider (as the next run makes it) says about the proposal. */
-async function observe(f: ProposeFixture, head: string) {
+/** What git ≤ 2.37 prints for `merge-tree --write-tree <a> <b>` (builtin/merge-tree.c `merge_tree_usage`), exit 129. */
+const OLD_MERGE_TREE = { exitCode: 129, stderr: 'usage: git merge-tree <base-tree> <branch1> <branch2>\n' };
+
+/** The git subcommand of a command: the first argument that is neither an option nor the value of `-c`/`-C`. */
+function subcommand(cmd: Command): string | undefined {
+  for (let i = 0; i < cmd.args.length; i++) {
+    const a = cmd.args[i]!;
+    if (a === '-c' || a === '-C') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/** How a git subcommand is made to fail; only when its arguments include `withArg`, if given. */
+interface Failure {
+  exitCode: number;
+  stderr: string;
+  withArg?: string;
+}
+
+/** The three-way `read-tree -m` of the fallback merge fails (a plain `read-tree`, as a proposal commit needs, works). */
+const BROKEN_READ_TREE: Failure = { exitCode: 128, stderr: 'fatal: simulated failure\n', withArg: '-m' };
+
+/** The real runner, except that the git subcommands in `fail` exit as given; counts every git subcommand run. */
+function gitWith(fail: Record<string, Failure>) {
+  const calls = new Map<string, number>();
+  const runner: Runner = {
+    async run(cmd) {
+      const sub = cmd.file === 'git' ? subcommand(cmd) : undefined;
+      if (sub) calls.set(sub, (calls.get(sub) ?? 0) + 1);
+      const f = sub ? fail[sub] : undefined;
+      if (f && (f.withArg === undefined || cmd.args.includes(f.withArg))) return { command: cmd, exitCode: f.exitCode, stdout: '', stderr: f.stderr, durationMs: 0 };
+      return execRunner.run(cmd);
+    },
+  };
+  return { runner, count: (sub: string) => calls.get(sub) ?? 0 };
+}
+
+interface Git {
+  name: string;
+  old: boolean;
+  make(): ReturnType<typeof gitWith>;
+}
+
+const GITS: Git[] = [
+  { name: 'this git (merge-tree --write-tree)', old: false, make: () => gitWith({}) },
+  { name: 'git < 2.38 (merge-tree exits 129: the fallback merge decides)', old: true, make: () => gitWith({ 'merge-tree': OLD_MERGE_TREE }) },
+];
+
+/** The content test alone, on a fresh workspace. */
+async function contentOnly(f: ProposeFixture, head: string, runner: Runner) {
   const ws = await openWorkspace(execRunner, f.repo.remote, join(f.state, 'propose-workspace'), 'main');
+  return changeInBase(runner, ws, head, (await localRef(execRunner, ws, 'refs/remotes/origin/main'))!);
+}
+
+/** A logger whose warnings are kept. */
+function captured() {
+  const lines: Array<Record<string, unknown>> = [];
+  return { lines, log: pino({ level: 'warn' }, { write: (l: string) => { lines.push(JSON.parse(l) as Record<string, unknown>); } }) };
+}
+
+/** What a fresh provider (as the next run makes it) says about the proposal. */
+async function observe(f: ProposeFixture, head: string, runner: Runner = execRunner, log = captured().log) {
+  const ws = await openWorkspace(runner, f.repo.remote, join(f.state, 'propose-workspace'), 'main');
   const store = await ProposalStore.open(f.state);
-  const provider = gitProvider({ runner: execRunner, ws, store });
+  const provider = gitProvider({ runner, ws, store, log });
   const found = await provider.findPullRequest(B, { includeClosed: true });
   const open = (await provider.listOpen('gitfleet/')).map((p) => p.branch);
-  const base = (await localRef(execRunner, ws, 'refs/remotes/origin/main'))!;
-  return { state: found?.state, open, content: await changeInBase(execRunner, ws, head, base) };
+  const base = (await localRef(runner, ws, 'refs/remotes/origin/main'))!;
+  return { state: found?.state, open, content: await changeInBase(runner, ws, head, base) };
 }
 
 interface Case {
@@ -209,19 +273,86 @@ const CASES: Case[] = [
   },
 ];
 
-describe('git provider: merged, open or closed after a human acts with plain git', () => {
+describe.each(GITS)('git provider: merged, open or closed after a human acts with plain git, $name', (g) => {
   it.each(CASES)('$name → $state', async (c) => {
     const { f, h, head } = await proposed();
     await c.act(h);
-    const got = await observe(f, head);
+    const spy = g.make();
+    const got = await observe(f, head, spy.runner);
     expect(got.content).toBe(c.content);
     expect(got.state).toBe(c.state);
     // only an open proposal counts against maxOpenPRs
     expect(got.open).toEqual(c.state === 'open' ? [B] : []);
+    // wherever merge-tree was asked and failed, the private-index merge answered instead
+    if (g.old && spy.count('merge-tree')) expect(spy.count('read-tree')).toBeGreaterThan(0);
   });
 });
 
-describe('the next propose run after a squash merge', () => {
+describe('the fallback merge (git < 2.38)', () => {
+  it('merges the file both sides changed with merge-file: a squash merge onto a main that moved on is found by content alone', async () => {
+    const { f, h, head } = await proposed();
+    await h.edit(TOP, `${TOP} (reviewed)`);
+    await h.run('merge', '-q', '--squash', `origin/${B}`);
+    await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+    await h.push();
+    const spy = gitWith({ 'merge-tree': OLD_MERGE_TREE });
+    expect(await contentOnly(f, head, spy.runner)).toBe(true);
+    // the file both changed (main's comment, the branch's pin) needed a content merge
+    expect(spy.count('merge-file')).toBe(1);
+  });
+
+  it('asks merge-tree once, not again for each earlier commit of main it tries', async () => {
+    const { f, h, head } = await proposed();
+    await h.run('cherry-pick', `origin/${B}`);
+    await h.run('revert', '--no-edit', 'HEAD');
+    await h.push();
+    const spy = gitWith({ 'merge-tree': OLD_MERGE_TREE });
+    expect(await contentOnly(f, head, spy.runner)).toBe(true);
+    // main's tip (the revert: not contained), then the cherry-pick (contained)
+    expect([spy.count('merge-tree'), spy.count('read-tree')]).toEqual([1, 2]);
+  });
+
+  it('when no merge can be made, the files the branch changed being the same blobs on main still prove a squash merge', async () => {
+    const { f, h, head } = await proposed();
+    await h.run('merge', '-q', '--squash', `origin/${B}`);
+    await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
+    // reverted: the pins on main no longer show it, only the squash commit does
+    await h.run('revert', '--no-edit', 'HEAD');
+    await h.push();
+    await h.deleteBranch();
+    const spy = gitWith({ 'merge-tree': OLD_MERGE_TREE, 'read-tree': BROKEN_READ_TREE });
+    expect(await observe(f, head, spy.runner)).toMatchObject({ state: 'merged', content: true });
+    expect(spy.count('read-tree')).toBeGreaterThan(0);
+  });
+
+  it('when every method fails, a deleted proposal is undecided, not closed: its version is not suppressed, and the log says why', async () => {
+    const { f, h, head } = await proposed();
+    await h.edit(TOP, `${TOP} (reviewed)`);
+    await h.push();
+    await h.deleteBranch();
+    const broken = gitWith({ 'merge-tree': OLD_MERGE_TREE, 'read-tree': BROKEN_READ_TREE });
+    const { lines, log } = captured();
+    const got = await observe(f, head, broken.runner, log);
+    expect(got.state).toBeUndefined();
+    expect(got.content).toMatchObject({ undecided: expect.stringContaining('exited with 129: usage: git merge-tree <base-tree>') });
+    expect(lines).toContainEqual(expect.objectContaining({ branch: B, msg: expect.stringContaining('cannot tell whether the proposal was merged') }));
+    // with a git that can tell, the same deletion is a "no"
+    expect((await observe(f, head)).state).toBe('closed');
+
+    const res = await proposeUpdates(f.options({ runner: gitWith({ 'merge-tree': OLD_MERGE_TREE, 'read-tree': BROKEN_READ_TREE }).runner }));
+    expect(res.outcomes.map((o) => [o.branch, o.action])).toEqual([[B, 'created']]);
+    const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
+    expect(state.suppressed?.[B]).toBeUndefined();
+  });
+
+  it('an open branch whose merge cannot be told stays open', async () => {
+    const { f, head } = await proposed();
+    const broken = gitWith({ 'merge-tree': OLD_MERGE_TREE, 'read-tree': BROKEN_READ_TREE });
+    expect(await observe(f, head, broken.runner)).toMatchObject({ state: 'open', open: [B] });
+  });
+});
+
+describe.each(GITS)('the next propose run after a squash merge, $name', (g) => {
   it('does not suppress the merged version set, and proposes the next version as a new proposal', async () => {
     const { f, h } = await proposed();
     await h.run('merge', '-q', '--squash', `origin/${B}`);
@@ -230,7 +361,7 @@ describe('the next propose run after a squash merge', () => {
     await h.push();
     await h.deleteBranch();
     await f.addWheels(['1.2.0']);
-    const res = await proposeUpdates(f.options());
+    const res = await proposeUpdates(f.options({ runner: g.make().runner }));
     expect(res.outcomes.map((o) => [o.branch, o.action, o.candidates.map((x) => `${x.from}->${x.to}`)])).toEqual([[B, 'created', ['1.1.0->1.2.0']]]);
     const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
     expect(state.suppressed[B]).toBeUndefined();
@@ -243,7 +374,7 @@ describe('the next propose run after a squash merge', () => {
     await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
     await h.push();
     await f.addWheels(['1.2.0']);
-    const res = await proposeUpdates(f.options());
+    const res = await proposeUpdates(f.options({ runner: g.make().runner }));
     expect(res.outcomes.map((o) => [o.branch, o.action])).toEqual([[B, 'created']]);
     expect(await f.show(B, FILE)).toContain('alpha: "1.2.0"');
     expect(await git(f.repo.remote, ['rev-list', '--count', `main..${B}`])).toBe('1');
@@ -254,19 +385,20 @@ describe('the next propose run after a squash merge', () => {
     await h.edit(TOP, `${TOP} (reviewed)`);
     await h.push();
     await h.deleteBranch();
-    const res = await proposeUpdates(f.options());
+    const res = await proposeUpdates(f.options({ runner: g.make().runner }));
     expect(res.outcomes.map((o) => [o.branch, o.action])).toEqual([[B, 'suppressed']]);
     const state = JSON.parse(await readFile(join(f.state, 'proposals.json'), 'utf8'));
     expect(state.suppressed[B]).toEqual(['py/pip:alpha=1.1.0']);
   });
 });
 
-describe('a drift proposal squash-merged while main moved on', () => {
+describe.each(GITS)('a drift proposal squash-merged while main moved on, $name', (g) => {
   it('is already decided as merged, not updated again as if open', async () => {
     const f = await proposeFixture();
-    const base = await openBase(execRunner, { repo: f.repo.remote, stateDir: f.state, branch: 'main', dryRun: false });
+    const runner = g.make().runner;
+    const base = await openBase(runner, { repo: f.repo.remote, stateDir: f.state, branch: 'main', dryRun: false });
     const store = await ProposalStore.open(f.state);
-    const provider = gitProvider({ runner: execRunner, ws: base.ws!, store });
+    const provider = gitProvider({ runner, ws: base.ws!, store });
     const read = async (p: string) => { const r = await base.loaded.readText(p); if ('error' in r) throw new Error(r.error.message); return r.text; };
     const drift: DriftItem[] = [{ target: 'sandbox:py', manager: 'pip', name: 'alpha', desired: '1.0.0', actual: '1.0.1' }];
     const args = { model: base.validation.model, host: 'h1', drift, provider, read, source: base.source, store };
@@ -281,7 +413,7 @@ describe('a drift proposal squash-merged while main moved on', () => {
     await h.run('commit', '-q', '-am', 'h1 to the broad wave');
     await h.push();
 
-    await fetchWorkspace(execRunner, base.ws!);
+    await fetchWorkspace(runner, base.ws!);
     const res = await proposeDrift(args);
     expect(res).toMatchObject({ action: 'already-decided', reason: 'the proposal for this drift was merged' });
     expect((await f.remoteBranches()).get(first.branch)).toBe(first.pr!.headSha);

@@ -11,7 +11,11 @@
  *            the manager's version scheme): a human took it, reformatted, or went further by hand. Superseded, not
  *            declined, so that version is not suppressed.
  */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Runner } from '../../util/exec.js';
+import { GitfleetError, errorMessage } from '../../util/errors.js';
 import type { Manager } from '../../fleet/model.generated.js';
 import { git, gitCommand } from '../../source/git.js';
 import { gitSource } from '../../fleet/source.js';
@@ -27,34 +31,158 @@ const MAX_BASE_COMMITS = 100;
 // Paths come from git itself, but a name like `:(glob)x` would still be read as pathspec magic.
 const LITERAL = { env: { GIT_LITERAL_PATHSPECS: '1' } };
 
+/** Why the content test could not tell whether a change landed: read as neither merged nor declined. */
+export interface Undecided {
+  undecided: string;
+}
+
 /**
  * True when the change of `head` (everything since its fork from `base`) is in `base`, or was in one of the
- * base's commits since the fork (merged, then edited further). Both commits must be known to the clone.
+ * base's commits since the fork (merged, then edited further); `Undecided` when no method could tell. Both
+ * commits must be known to the clone.
  */
-export async function changeInBase(runner: Runner, ws: Workspace, head: string, base: string): Promise<boolean> {
+export async function changeInBase(runner: Runner, ws: Workspace, head: string, base: string): Promise<boolean | Undecided> {
   if (await isAncestor(runner, ws, head, base)) return true;
-  const fork = await git(runner, ['-C', ws.dir, 'merge-base', head, base]).catch(() => '');
-  if (!fork) return false;
-  const paths = (await git(runner, ['-C', ws.dir, 'diff', '--name-only', '--no-renames', '-z', fork, head], LITERAL)).split('\0').filter(Boolean);
+  // exit 1: no common history, so nothing of `head` can have been merged
+  const fork = await runner.run(gitCommand(['-C', ws.dir, 'merge-base', head, base]));
+  if (fork.exitCode === 1) return false;
+  if (fork.exitCode !== 0) return { undecided: `git merge-base failed: ${lastLine(fork.stderr)}` };
+  const paths = (await git(runner, ['-C', ws.dir, 'diff', '--name-only', '--no-renames', '-z', fork.stdout.trim(), head], LITERAL)).split('\0').filter(Boolean);
   // an empty proposal holds no change to look for
   if (!paths.length) return false;
-  if (await containedAt(runner, ws, head, base)) return true;
-  const earlier = (await git(runner, [
-    '-C', ws.dir, 'log', '--full-history', '--format=%H', `--max-count=${MAX_BASE_COMMITS}`, base, `^${head}`, '--', ...paths,
-  ], LITERAL)).split('\n').filter((c) => c && c !== base);
-  for (const commit of earlier) {
-    if (await containedAt(runner, ws, head, commit)) return true;
+  const test = containment(runner, ws, head, paths);
+  try {
+    // false only when every commit tried says so: one that cannot tell leaves the whole answer open
+    let verdict = await test.at(base);
+    if (verdict === true) return true;
+    const earlier = (await git(runner, [
+      '-C', ws.dir, 'log', '--full-history', '--format=%H', `--max-count=${MAX_BASE_COMMITS}`, base, `^${head}`, '--', ...paths,
+    ], LITERAL)).split('\n').filter((c) => c && c !== base);
+    for (const commit of earlier) {
+      const got = await test.at(commit);
+      if (got === true) return true;
+      if (verdict === false) verdict = got;
+    }
+    return verdict;
+  } finally {
+    await test.dispose();
   }
-  return false;
+}
+
+/**
+ * Whether `commit` already holds everything `head` changes (merging `head` into it changes nothing), by the first
+ * method that can tell:
+ *   1. `git merge-tree --write-tree` (git >= 2.38; older git exits 129 with its usage);
+ *   2. the same three-way merge simulated in a private index (`read-tree -m`, `merge-file` for the paths both
+ *      sides changed), which any git does;
+ *   3. the files `head` changed are, blob for blob, those of `commit`: it proves "contained", never "not".
+ */
+function containment(runner: Runner, ws: Workspace, head: string, paths: string[]) {
+  // git < 2.38 prints its usage and exits 129: not asked again for the next commits
+  let mergeTreeUnsupported = false;
+  let scratch: Promise<string> | undefined;
+  return {
+    async at(commit: string): Promise<boolean | Undecided> {
+      let why = 'git merge-tree --write-tree is not supported by this git (it needs git >= 2.38)';
+      if (!mergeTreeUnsupported) {
+        const got = await viaMergeTree(runner, ws, head, commit);
+        if (typeof got === 'boolean') return got;
+        // unsupported or failed: the other methods decide
+        mergeTreeUnsupported = got.exitCode === 129;
+        why = got.undecided;
+      }
+      try {
+        scratch ??= mkdtemp(join(tmpdir(), 'gitfleet-merge-'));
+        const got = await viaIndex(runner, ws, head, commit, await scratch);
+        if (typeof got === 'boolean') return got;
+        why += `; ${got.undecided}`;
+      } catch (err) {
+        why += `; the merge in a private index failed: ${errorMessage(err)}`;
+      }
+      if (await sameFiles(runner, ws, head, commit, paths).catch(() => false)) return true;
+      return { undecided: `cannot tell whether ${short(commit)} holds the change of ${short(head)}: ${why}` };
+    },
+    async dispose(): Promise<void> {
+      if (scratch) await rm(await scratch.catch(() => ''), { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
 }
 
 /** Merging `head` into `commit` cleanly gives `commit`'s own tree: `commit` already holds everything `head` changes. */
-async function containedAt(runner: Runner, ws: Workspace, head: string, commit: string): Promise<boolean> {
-  // exit 1 is a conflict, which the checked helper would turn into an error
+async function viaMergeTree(runner: Runner, ws: Workspace, head: string, commit: string): Promise<boolean | (Undecided & { exitCode: number })> {
+  // 0 is a clean merge, 1 a conflict; anything else (129: git < 2.38 knows no --write-tree) says nothing
   const merged = await runner.run(gitCommand(['-C', ws.dir, 'merge-tree', '--write-tree', '--no-messages', commit, head]));
-  if (merged.exitCode !== 0) return false;
+  if (merged.exitCode === 1) return false;
+  if (merged.exitCode !== 0) return { undecided: `git merge-tree --write-tree exited with ${merged.exitCode}: ${lastLine(merged.stderr)}`, exitCode: merged.exitCode };
   const tree = merged.stdout.split('\n')[0]?.trim();
   return tree !== undefined && tree === (await git(runner, ['-C', ws.dir, 'rev-parse', `${commit}^{tree}`]));
+}
+
+/** The files `head` changed since its fork are, path for path, the same blobs (or as absent) in `commit`. */
+async function sameFiles(runner: Runner, ws: Workspace, head: string, commit: string, paths: string[]): Promise<boolean> {
+  const listing = (rev: string) => git(runner, ['-C', ws.dir, 'ls-tree', '-r', '-z', '--full-tree', rev, '--', ...paths], LITERAL);
+  return (await listing(head)) === (await listing(commit));
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() || 'no message';
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+const REGULAR = new Set(['100644', '100755']);
+
+/**
+ * The merge of `head` into `commit` as `git merge` without a work tree did it before merge-ort: `read-tree -m`
+ * into a private index resolves the paths only one side changed; each path both changed is merged with
+ * `merge-file` and must come out as `commit` has it. Renames are not followed (proposals edit files in place).
+ */
+async function viaIndex(runner: Runner, ws: Workspace, head: string, commit: string, scratch: string): Promise<boolean | Undecided> {
+  const found = await runner.run(gitCommand(['-C', ws.dir, 'merge-base', '--all', commit, head]));
+  // exit 1: no common history, which merge-tree refuses to merge as well
+  if (found.exitCode === 1) return false;
+  if (found.exitCode !== 0) return { undecided: `git merge-base --all failed: ${lastLine(found.stderr)}` };
+  const bases = found.stdout.split('\n').filter(Boolean);
+  // merge-ort merges several merge bases into a virtual one first; read-tree takes one
+  if (bases.length > 1) return { undecided: `${short(commit)} and ${short(head)} have ${bases.length} merge bases` };
+  const gitDir = await git(runner, ['-C', ws.dir, 'rev-parse', '--absolute-git-dir']);
+  const index = join(scratch, 'index');
+  const files = join(scratch, 'files');
+  await rm(index, { force: true });
+  await rm(files, { recursive: true, force: true });
+  await mkdir(files);
+  // a work tree of its own, so that the stages written out land in the scratch folder and nowhere else
+  const g = (args: string[], o: { cwd?: string; input?: string } = {}) =>
+    git(runner, [`--git-dir=${gitDir}`, `--work-tree=${files}`, ...args], { env: { ...LITERAL.env, GIT_INDEX_FILE: index }, ...o });
+  await g(['read-tree', '-i', '-m', '--aggressive', bases[0]!, commit, head]);
+  const stages = new Map<string, Map<string, { mode: string; sha: string }>>();
+  for (const entry of (await g(['ls-files', '-u', '-z'])).split('\0').filter(Boolean)) {
+    const m = /^(\d+) ([0-9a-f]+) ([123])\t(.+)$/s.exec(entry);
+    if (!m) throw new GitfleetError('E_GIT', `unexpected git ls-files -u line: ${entry}`);
+    const byStage = stages.get(m[4]!) ?? new Map<string, { mode: string; sha: string }>();
+    byStage.set(m[3]!, { mode: m[1]!, sha: m[2]! });
+    stages.set(m[4]!, byStage);
+  }
+  const resolved: string[] = [];
+  for (const [path, byStage] of stages) {
+    const [base, ours, theirs] = [byStage.get('1'), byStage.get('2'), byStage.get('3')];
+    // added, deleted or not a plain file on one side: a conflict merge-ort reports too
+    if (!base || !ours || !theirs || ![base, ours, theirs].every((s) => REGULAR.has(s.mode))) return false;
+    // the merged mode stays `commit`'s only when `head` kept the base's mode or made it `commit`'s
+    if (theirs.mode !== ours.mode && theirs.mode !== base.mode) return false;
+    const out = (await g(['checkout-index', '--temp', '--stage=all', '-z', '--', path], { cwd: files })).split('\0')[0] ?? '';
+    const temp = out.slice(0, out.indexOf('\t')).split(' ').map((f) => join(files, f));
+    if (temp.length !== 3) throw new GitfleetError('E_GIT', `unexpected git checkout-index --temp output: ${out}`);
+    // merge-file writes the merge into its first file: 0 is clean, a positive count conflicts, 255 an error
+    const merged = await runner.run(gitCommand(['merge-file', '-q', temp[1]!, temp[0]!, temp[2]!], { cwd: files }));
+    if (merged.exitCode !== 0) return false;
+    if ((await g(['hash-object', `--path=${path}`, '--', temp[1]!])) !== ours.sha) return false;
+    resolved.push(`${ours.mode} ${ours.sha} 0\t${path}`);
+  }
+  if (resolved.length) await g(['update-index', '--index-info'], { input: `${resolved.join('\n')}\n` });
+  return (await g(['write-tree'])) === (await git(runner, ['-C', ws.dir, 'rev-parse', `${commit}^{tree}`]));
 }
 
 /** `baseline/manager:name` (lower case) → the exact pin there. */

@@ -7,7 +7,10 @@
  *           cherry-picked, maybe edited further since, or its pins were reached on the base (git-merged.ts);
  *   closed  the branch was deleted and its change never landed: remembered through the last pushed SHA in
  *           `<stateDir>/proposals.json`.
+ * When git cannot tell whether a change landed, the proposal is not "closed" (that would suppress its version as
+ * declined): an existing branch stays open, a deleted one is as if never proposed, and the log says why.
  */
+import type { Logger } from 'pino';
 import type { Runner } from '../../util/exec.js';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
 import { withoutCredentials } from '../../util/url-credentials.js';
@@ -22,7 +25,7 @@ import {
   BOT_AUTHOR, assertBranch, commitToBranch, deleteRemoteBranch, fetchWorkspace, foreignCommits, isAncestor, localRef, lsRemote, modifiedMessage,
   pushBranch, remoteBranchSha, type Workspace,
 } from '../workspace.js';
-import { basePins, changeInBase, pinsReached } from './git-merged.js';
+import { basePins, changeInBase, pinsReached, type Undecided } from './git-merged.js';
 
 export interface GitProviderOptions {
   runner: Runner;
@@ -32,6 +35,8 @@ export interface GitProviderOptions {
   /** Checks a proposal commit before an auto-merge; default: load and validate the fleet at that SHA. */
   validate?: (sha: string) => Promise<{ ok: boolean; reason?: string }>;
   author?: { name: string; email: string };
+  /** Where a proposal whose merge git cannot tell is reported. */
+  log?: Logger;
 }
 
 /** What an auto-merge attempt did (git provider only). */
@@ -72,14 +77,17 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
    * The change of `sha` (the head of `branch`) has landed in the base, by content; or, for an update proposal
    * that is exactly what gitfleet pushed, its pins are reached on the base (taken, or moved beyond by hand).
    */
-  async function mergedIntoBase(sha: string, branch: string): Promise<boolean> {
+  async function mergedIntoBase(sha: string, branch: string): Promise<boolean | Undecided> {
     const base = await localRef(runner, ws, baseRef());
     if (!base) return false;
-    if ((await known(sha)) && (await changeInBase(runner, ws, sha, base))) return true;
+    // a commit the clone no longer has (a workspace made afresh) cannot be compared: not known to be declined either
+    const content = (await known(sha)) ? await changeInBase(runner, ws, sha, base) : { undecided: `the workspace clone does not have ${sha}` };
+    if (content === true) return true;
     const rec = store.state.proposals[branch];
     // the record's versions describe only the commit gitfleet pushed: a branch someone modified is judged by content
-    if (!rec || rec.kind !== 'updates' || rec.modified || rec.sha !== sha) return false;
-    return pinsReached(await pinsAt(base), rec.versions);
+    if (rec && rec.kind === 'updates' && !rec.modified && rec.sha === sha && pinsReached(await pinsAt(base), rec.versions)) return true;
+    if (content !== false) o.log?.warn({ branch, sha, reason: content.undecided }, 'cannot tell whether the proposal was merged; it is not taken as declined');
+    return content;
   }
 
   function ref(branch: string, state: PullRequestRef['state'], headSha: string): PullRequestRef {
@@ -92,12 +100,16 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     const head = await remoteBranchSha(runner, ws, branch);
     if (head) {
       if (!(await known(head))) await fetchWorkspace(runner, ws);
-      if (await mergedIntoBase(head, branch)) return opts.includeClosed ? ref(branch, 'merged', head) : undefined;
+      // undecided: the branch is there, so it is open until git can tell
+      if ((await mergedIntoBase(head, branch)) === true) return opts.includeClosed ? ref(branch, 'merged', head) : undefined;
       return ref(branch, 'open', head);
     }
     const last = store.state.proposals[branch]?.sha;
     if (!last || !opts.includeClosed) return undefined;
-    return ref(branch, (await mergedIntoBase(last, branch)) ? 'merged' : 'closed', last);
+    const merged = await mergedIntoBase(last, branch);
+    // undecided: no decision is known, so nothing is suppressed as declined
+    if (merged !== true && merged !== false) return undefined;
+    return ref(branch, merged ? 'merged' : 'closed', last);
   }
 
   async function sameProposal(existing: string, sha: string): Promise<boolean> {
@@ -125,7 +137,12 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     if (!(await isAncestor(runner, ws, base, sha))) {
       // exit 1 is a conflict, which the checked helper would turn into an error
       const tree = await runner.run(gitCommand(['-C', ws.dir, 'merge-tree', '--write-tree', base, sha]));
-      if (tree.exitCode !== 0) return { merged: false, reason: `merging ${branch} into ${ws.base} conflicts; the next run regenerates it from the base` };
+      if (tree.exitCode === 1) return { merged: false, reason: `merging ${branch} into ${ws.base} conflicts; the next run regenerates it from the base` };
+      // 129: git < 2.38 has no merge-tree --write-tree; not a conflict, and nothing to regenerate
+      if (tree.exitCode !== 0) {
+        const why = tree.stderr.trim().split('\n').pop() ?? '';
+        return { merged: false, reason: `git merge-tree --write-tree exited with ${tree.exitCode} (it needs git >= 2.38): ${why}; the proposal branch stays for a human to merge` };
+      }
       const who = o.author ?? { name: 'gitfleet', email: 'gitfleet@localhost' };
       target = await git(runner, ['-C', ws.dir, 'commit-tree', tree.stdout.split('\n')[0]!.trim(), '-p', base, '-p', sha, '-m', `Merge ${branch} (gitfleet auto-merge)`], {
         env: { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email },
@@ -147,7 +164,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     async ensurePullRequest(spec) {
       assertBranch(spec.branch);
       const existing = await localRef(runner, ws, `refs/remotes/origin/${spec.branch}`);
-      const wasMerged = existing !== undefined && (await mergedIntoBase(existing, spec.branch));
+      const wasMerged = existing !== undefined && (await mergedIntoBase(existing, spec.branch)) === true;
       if (existing && !wasMerged) {
         // a human's commit on the bot's branch is theirs: never force-push over it
         const foreign = await foreignCommits(runner, ws, baseRef(), existing, botEmail);
@@ -200,7 +217,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
     async isMerged(pr) {
       const head = await remoteBranchSha(runner, ws, pr.branch);
       if (head && !(await known(head))) await fetchWorkspace(runner, ws);
-      return mergedIntoBase(head ?? pr.headSha, pr.branch);
+      return (await mergedIntoBase(head ?? pr.headSha, pr.branch)) === true;
     },
 
     async listOpen(prefix) {
@@ -208,7 +225,7 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
       const heads = await lsRemote(runner, ws, [`refs/heads/${prefix}*`]);
       const out: PullRequestRef[] = [];
       for (const [branch, sha] of [...heads].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (branch.startsWith(prefix) && !(await mergedIntoBase(sha, branch))) out.push(ref(branch, 'open', sha));
+        if (branch.startsWith(prefix) && (await mergedIntoBase(sha, branch)) !== true) out.push(ref(branch, 'open', sha));
       }
       return out;
     },
