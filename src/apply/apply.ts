@@ -6,7 +6,6 @@ import type { AuditLog } from '../events/audit.js';
 import type { ChangedPackage } from '../events/types.js';
 import type { Inventory, Plan } from '../plan/types.js';
 import { droppedSandboxes } from '../plan/plan.js';
-import { MANAGERS } from '../fleet/platform.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { runChecked } from '../util/exec.js';
 import { checkInTarget, commandsFor, inTarget, sandboxOf, sourcesFor, type HostDeps } from './context.js';
@@ -15,6 +14,7 @@ import { rollback } from './rollback.js';
 import { runHealthChecks, type HealthResult } from './health.js';
 import { writeJson } from './store.js';
 import { observePartialSafely } from './partial.js';
+import { sandboxSourceFolders } from './sandbox-sources.js';
 
 /** Progress of an apply, one call per batch boundary. */
 export interface Progress {
@@ -63,7 +63,7 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
   const { deps } = env;
   const sourcesOf = (target: string, m: Manager) => sourcesFor(desired.targets.find((t) => t.target === target)?.sources ?? {}, m, deps.fleetDir);
   const journal: Journal = {
-    version: 1, id: randomUUID(), host: desired.name, revision: plan.revision, startedAt: env.now().toISOString(), status: 'running', rollback: desired.policy.rollback,
+    version: 1, id: randomUUID(), host: desired.name, revision: plan.revision, startedAt: env.now().toISOString(), status: 'running', rollback: desired.policy.rollback, healthChecks: desired.policy.healthChecks,
     inventoryBefore: structuredClone(env.inventory), snapshot: snapshotOf(plan.actions), sandboxes: desired.sandboxes,
     batches: toBatches(plan.actions, sourcesOf),
   };
@@ -95,6 +95,9 @@ export async function applyPlan(desired: DesiredHost, plan: Plan, env: ApplyEnv)
   }
 
   const changed = changedOf(plan);
+  // Recorded before the checks run: a crash during them is recovered knowing the packages are all in place.
+  journal.stage = 'health';
+  await writeJournal(env.paths.journal, journal);
   await writeJson(env.paths.inventory, nextInventory(env.inventory, plan, desired, deps));
   env.progress?.({ phase: 'health', count: desired.policy.healthChecks.length });
   const health = await runHealthChecks(desired.policy.healthChecks, {
@@ -123,8 +126,7 @@ async function runBatch(desired: DesiredHost, b: Batch, env: ApplyEnv): Promise<
   if (b.kind === 'sandbox') {
     const sb = sandboxOf(desired.sandboxes, b.target);
     // The folders its baselines install from (findLinks): docker mounts them read-only into the container it makes.
-    const sources = desired.targets.find((t) => t.target === b.target)?.sources ?? {};
-    const sourceFolders = MANAGERS.flatMap((m) => sourcesFor(sources, m, deps.fleetDir)?.findLinks ?? []);
+    const sourceFolders = sandboxSourceFolders(desired.targets, b.target, deps.fleetDir);
     await deps.driver(sb.type).create(sb, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, now: env.now().toISOString(), sourceFolders });
     env.bus.emit('infrastructure.sandbox.created', { name: sb.name, type: sb.type, path: sb.path });
     await env.audit.append('sandbox.created', { name: sb.name, type: sb.type, path: sb.path });

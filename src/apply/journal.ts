@@ -1,5 +1,5 @@
 import type { DesiredSandbox } from '../fleet/resolve.js';
-import type { Manager } from '../fleet/model.generated.js';
+import type { HealthCheck, Manager } from '../fleet/model.generated.js';
 import type { EffectivePolicy } from '../fleet/policy-merge.js';
 import type { ManagerSources, PackageChange } from '../managers/types.js';
 import type { Action, Inventory } from '../plan/types.js';
@@ -43,6 +43,13 @@ export interface Journal {
    * nothing). Absent in journals written before it was recorded; recovery then rolls back, as it did.
    */
   rollback?: EffectivePolicy['rollback'];
+  /**
+   * The policy's health checks when the apply started: under `rollback: never`, recovery from a crash after the last
+   * batch runs them (the packages are in place) instead of leaving the host unchecked. Absent in older journals.
+   */
+  healthChecks?: HealthCheck[];
+  /** `health`: every batch is done and the health checks are running. Absent while the batches run. */
+  stage?: 'health';
   inventoryBefore: Inventory;
   snapshot: SnapshotEntry[];
   /** The sandboxes the batches reach, so that recovery can address them as they were. */

@@ -10,13 +10,17 @@ import { sourcesFor, targetFor, type HostDeps } from './context.js';
 import { withCredentials } from './source-credentials.js';
 import { listInside } from '../sandboxes/inside.js';
 import { listsInside } from '../sandboxes/listing.js';
+import { checkSourceFolder } from '../sandboxes/sources.js';
+import { sandboxSourceFolders } from './sandbox-sources.js';
 
 /** Observes the sandboxes and the packages of every target the desired state or the inventory mentions. Failures become `unknown`, never exceptions. */
 export async function observe(desired: DesiredHost, inventory: Inventory, deps: HostDeps): Promise<ActualState> {
   const actual: ActualState = { sandboxes: {}, targets: {} };
   await Promise.all(desired.sandboxes.map(async (sb) => {
     try {
-      actual.sandboxes[sb.name] = await deps.driver(sb.type).inspect(sb, { runner: deps.runner });
+      // The folders create would mount: a docker container made without one of them is named now, in the plan, not at apply.
+      const sourceFolders = mountable(sandboxSourceFolders(desired.targets, `sandbox:${sb.name}`, deps.fleetDir));
+      actual.sandboxes[sb.name] = await deps.driver(sb.type).inspect(sb, { runner: deps.runner, sourceFolders });
     } catch (err) {
       actual.sandboxes[sb.name] = { exists: false, type: undefined };
       void err;
@@ -36,6 +40,18 @@ export async function observe(desired: DesiredHost, inventory: Inventory, deps: 
   }
   await Promise.all(jobs);
   return actual;
+}
+
+/** Folders a mount can be made of. One the driver refuses is left to `create`, which says why, rather than failing inspect (the sandbox would read as absent). */
+function mountable(folders: readonly string[]): string[] {
+  return folders.filter((f) => {
+    try {
+      checkSourceFolder(f);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** What one manager has installed in one target now; a failure or an unreachable target is `unknown`, never an exception. */

@@ -16,7 +16,7 @@ import { AuditLog } from '../events/audit.js';
 import { logSink } from '../events/sinks/log.js';
 import { ndjsonSink } from '../events/sinks/ndjson.js';
 import type { EventSink } from '../events/types.js';
-import type { HostDeps } from './context.js';
+import { checkInTarget, type HostDeps } from './context.js';
 import { observe, chooseVersions } from './observe.js';
 import { prepare, type Prepared, type RepoLocation } from './prepare.js';
 import { acquireLock } from './lock.js';
@@ -31,6 +31,7 @@ import { storeLookup } from '../secrets/read.js';
 import { sourceSecrets, type SourceSecrets } from '../secrets/source-secrets.js';
 import { credentialWarnings } from './source-credentials.js';
 import { recordSatisfied } from './satisfied.js';
+import { runHealthChecks, type HealthResult } from './health.js';
 
 /** Everything a one-host run needs; the CLI and the agent fill it in. */
 export interface HostRunOptions extends RepoLocation {
@@ -102,6 +103,8 @@ export interface HostApplyOutcome {
   result?: ApplyResult;
   /** `kept`: the journal of an apply that failed under `rollback: never`: its changes were recorded, not undone. */
   recovered?: 'rolled-back' | 'rollback-failed' | 'kept';
+  /** The health checks recovery ran for an apply under `rollback: never` that died after its last batch (their failure marks the revision bad). */
+  recoveredHealth?: HealthResult[];
   /** Secrets materialized after a successful apply (keys only). */
   secrets?: MaterializeResult;
   skipped?: 'bad-revision' | 'dry-run' | 'gated';
@@ -128,7 +131,7 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
   try {
     // A dry run changes nothing, not even by recovering a crashed apply: it only says one is pending.
     if (opts.dryRun && (await readJournal(paths.journal))) out.pendingRecovery = true;
-    const recovered = opts.dryRun ? undefined : await recoverJournal(o, paths, bus, audit);
+    const recovered = opts.dryRun ? undefined : await recoverJournal(o, paths, bus, audit, out);
     if (recovered) out.recovered = recovered;
     if (recovered === 'rollback-failed') throw new GitfleetError('E_INTERNAL', `an interrupted apply could not be rolled back; the journal ${paths.journal} is kept for a human`);
     let planned: Planned;
@@ -161,12 +164,16 @@ export async function applyHost(o: HostRunOptions, opts: { dryRun?: boolean; gat
     // A plan with nothing to do is not a decision worth a line (drift checks would fill the log with them).
     if (toApply.actions.length || toApply.warnings.length) await audit.append('plan', { revision: planned.revision, actions: toApply.actions.length, warnings: toApply.warnings.length, ...(toApply !== planned.plan ? { held: planned.plan.actions.length - toApply.actions.length } : {}) });
     // The credentials this revision's sources name go to the store before any change: a crash recovery reads them there.
-    const early = await planned.sourceSecrets.materialize({ audit, log: o.log, bus: revBus });
+    // Their events wait for the apply's success (materializeAfterApply); a failed apply puts the old values back below.
+    const early = await planned.sourceSecrets.materialize({ audit, log: o.log });
     const result = await applyPlan(planned.desired, toApply, {
       deps: planned.deps, paths, bus: revBus, audit, inventory: planned.inventory, now: o.now ?? (() => new Date()),
       progress: o.progress, afterBatch: o.afterBatch,
     });
     out.result = result;
+    // Undone or failed: the store goes back to what it had, as the sandboxes' env files (not rewritten) still do. After a
+    // failed rollback the new values stay: the journal kept for a human may need them to reach the index.
+    if (result.status === 'rolled-back' || result.status === 'failed') await planned.sourceSecrets.restore({ audit, log: o.log });
     // Nothing to do, but a dropped sandbox's packages are still in the inventory: forget them (said in the plan).
     if (result.status === 'no-changes' && droppedSandboxes(toApply).length) {
       await writeJson(paths.inventory, nextInventory(planned.inventory, toApply, planned.desired, planned.deps));
@@ -197,14 +204,14 @@ function borrowed(sink: EventSink): EventSink {
  * A journal left by a crash: undo it to the snapshot, so the host is never half-applied silently; under the
  * `rollback: never` the apply started with, record what it left instead (nothing is undone).
  */
-async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof statePaths>, bus: EventBus, audit: AuditLog): Promise<'rolled-back' | 'rollback-failed' | 'kept' | undefined> {
+async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof statePaths>, bus: EventBus, audit: AuditLog, out: HostApplyOutcome): Promise<'rolled-back' | 'rollback-failed' | 'kept' | undefined> {
   const j = await readJournal(paths.journal);
   if (!j) return undefined;
   if (j.status === 'rollback-failed') return 'rollback-failed';
-  if (j.status === 'kept') return settleKept(o, paths, j, bus, audit);
+  if (j.status === 'kept') return settleKept(o, paths, j, bus, audit, out);
   // The policy recorded when the apply started decides, not today's (the revision may have moved on); a journal
   // without it predates the field and is rolled back as before.
-  if (j.status === 'running' && j.rollback === 'never') return settleKept(o, paths, j, bus, audit);
+  if (j.status === 'running' && j.rollback === 'never') return settleKept(o, paths, j, bus, audit, out);
   o.log.warn({ journal: j.id, revision: j.revision }, 'found the journal of an interrupted apply; rolling it back');
   j.status = 'rolling-back';
   await writeJournal(paths.journal, j);
@@ -231,9 +238,11 @@ async function recoverJournal(o: HostRunOptions, paths: ReturnType<typeof stateP
 /**
  * The journal of an apply under `rollback: never` that stopped before it finished recording: a batch failed (`kept`),
  * or the process died (`running`). What was done stays (never rolled back): records what is really installed, marks
- * the revision bad unless every batch had finished, and reports the failure.
+ * the revision bad unless every batch had finished, and reports the failure. A run that died after its last batch
+ * (before or during the health checks) never checked the host, and the next run finds nothing to change, so would
+ * never check it either: its recorded checks run here, and their result is the apply's (bad revision if they fail).
  */
-async function settleKept(o: HostRunOptions, paths: ReturnType<typeof statePaths>, j: Journal, bus: EventBus, audit: AuditLog): Promise<'kept'> {
+async function settleKept(o: HostRunOptions, paths: ReturnType<typeof statePaths>, j: Journal, bus: EventBus, audit: AuditLog, out: HostApplyOutcome): Promise<'kept'> {
   const interrupted = j.status === 'running';
   o.log.warn({ journal: j.id, revision: j.revision, interrupted }, interrupted
     ? 'found the journal of an interrupted apply under rollback: never; recording what it left, not rolling back'
@@ -245,11 +254,19 @@ async function settleKept(o: HostRunOptions, paths: ReturnType<typeof statePaths
   // The inventory on disk may already hold the read-back (written just before the run stopped); recording it again changes nothing.
   const partial = await observePartialSafely(seen, await readJson<Inventory>(paths.inventory, j.inventoryBefore), deps);
   await writeJson(paths.inventory, partial.inventory);
-  const error = j.error ?? (interrupted ? interruption(j, stopped) : { code: 'E_INTERNAL', message: 'an apply failed under rollback: never' });
+  const allDone = j.batches.every((b) => b.state === 'done');
+  // Journals written before the checks were recorded leave them unknown: reported as an interruption, as before.
+  const health = interrupted && allDone && j.healthChecks
+    ? await runHealthChecks(j.healthChecks, { runner: deps.runner, inTarget: (target, cmd) => checkInTarget(j.sandboxes, deps, target, cmd) })
+    : undefined;
+  if (health) out.recoveredHealth = health;
+  const unhealthy = health?.filter((h) => !h.ok) ?? [];
+  const error = unhealthy.length ? healthError(j, unhealthy) : j.error ?? (interrupted ? interruption(j, stopped) : { code: 'E_INTERNAL', message: 'an apply failed under rollback: never' });
   // A crash proves nothing against the revision, but retrying it on top of a half-applied host, unreviewed, could
   // crash the same way again and again (a batch that kills the agent or the host): it waits for a newer revision or
-  // --retry-bad. A crash after every batch had finished left nothing to retry, so that revision is not marked.
-  const markBad = j.status === 'kept' || j.batches.some((b) => b.state !== 'done');
+  // --retry-bad. A crash after every batch had finished left nothing to retry, so that revision is not marked, unless
+  // its health checks, run now, fail (as the apply itself would have marked it).
+  const markBad = j.status === 'kept' || !allDone || unhealthy.length > 0;
   if (j.revision && markBad) {
     const bad = await readJson<BadRevisions>(paths.badRevisions, {});
     bad[j.revision] ??= { at: (o.now ?? (() => new Date()))().toISOString(), reason: error.message };
@@ -257,16 +274,33 @@ async function settleKept(o: HostRunOptions, paths: ReturnType<typeof statePaths
   }
   // The run that failed may have stopped before its report went out: a repeated report is better than none.
   const { changed, unobserved } = partial;
-  bus.withRevision(j.revision).emit('infrastructure.update.failed', { stage: 'recovery', code: error.code, message: error.message, ...(stopped ? { batch: stopped.index } : {}), changed, ...(unobserved.length ? { unobserved } : {}) });
-  await audit.append('apply.recovered', { journal: j.id, revision: j.revision, ...(interrupted ? { interrupted, badRevision: Boolean(j.revision) && markBad } : {}), kept: changed.length, changed, ...(unobserved.length ? { unobserved } : {}) });
+  const revBus = bus.withRevision(j.revision);
+  if (health?.length) revBus.emit('infrastructure.health.summary', { checks: health });
+  if (health && !unhealthy.length) {
+    // Every batch done and the checks pass: the apply did complete, only its report was lost with the process.
+    revBus.emit('infrastructure.update.completed', { actions: j.snapshot.length + j.batches.filter((b) => b.kind === 'sandbox').length, changed, durationMs: Math.max(0, Date.now() - Date.parse(j.startedAt)) });
+  } else {
+    revBus.emit('infrastructure.update.failed', { stage: unhealthy.length ? 'health' : 'recovery', code: error.code, message: error.message, ...(stopped ? { batch: stopped.index } : {}), changed, ...(unobserved.length ? { unobserved } : {}) });
+  }
+  await audit.append('apply.recovered', {
+    journal: j.id, revision: j.revision, ...(interrupted ? { interrupted, badRevision: Boolean(j.revision) && markBad } : {}), kept: changed.length, changed,
+    ...(unobserved.length ? { unobserved } : {}), ...(health ? { health: health.map((h) => ({ name: h.name, ok: h.ok })) } : {}),
+  });
+  if (health) await writeJson(paths.applied, { revision: j.revision, at: new Date().toISOString(), status: unhealthy.length ? 'failed' : 'applied', changed });
   await clearJournal(paths.journal);
   return 'kept';
+}
+
+/** The failure of health checks that recovery ran for an interrupted apply under `rollback: never`. */
+function healthError(j: Journal, failed: HealthResult[]): { code: string; message: string } {
+  const when = j.stage === 'health' ? 'during its health checks' : 'after its last batch';
+  return { code: 'E_HEALTH', message: `health check${failed.length > 1 ? 's' : ''} failed: ${failed.map((f) => `${f.name} (${f.detail ?? 'failed'})`).join('; ')} (run on recovery: the apply was interrupted ${when}; under rollback: never its changes were kept)` };
 }
 
 /** What recovery says of an apply under `rollback: never` that the process never finished (no error was recorded). */
 function interruption(j: Journal, stopped: Batch | undefined): { code: string; message: string } {
   const where = stopped
     ? `during batch ${stopped.index + 1} of ${j.batches.length} (${stopped.kind === 'sandbox' ? `sandbox ${stopped.sandbox}` : `${stopped.target} ${stopped.manager}`})`
-    : j.batches.every((b) => b.state === 'done') ? 'after its last batch, before the health checks' : 'between batches';
+    : j.stage === 'health' ? 'during its health checks' : j.batches.every((b) => b.state === 'done') ? 'after its last batch, before the health checks' : 'between batches';
   return { code: 'E_INTERNAL', message: `the apply was interrupted ${where}; under rollback: never its changes were kept, not rolled back` };
 }

@@ -7,6 +7,7 @@
 import type { DesiredHost } from '../fleet/resolve.js';
 import type { Manager } from '../fleet/model.generated.js';
 import type { Action, ActualState, Inventory, Plan, Satisfied } from '../plan/types.js';
+import { unmountedSandboxes } from '../plan/plan.js';
 import { readJson, writeJson } from './store.js';
 
 export interface SatisfiedInputs {
@@ -34,6 +35,8 @@ export function satisfiedAfter(inp: SatisfiedInputs): Satisfied {
   const actionOf = new Map<string, Action>();
   for (const a of inp.plan.actions) actionOf.set(a.manager ? `${a.target}|${a.manager}|${norm(a.manager, a.name)}` : a.target, a);
   const out: Satisfied = { packages: {}, sandboxes: {} };
+  // Read, but nothing was planned there (a container without a mount): what it has is no evidence of being in place.
+  const unplanned = new Set(unmountedSandboxes(inp.plan));
 
   for (const sb of inp.desired.sandboxes) {
     const a = actionOf.get(`sandbox:${sb.name}`);
@@ -49,7 +52,7 @@ export function satisfiedAfter(inp: SatisfiedInputs): Satisfied {
       if (p.spec === 'absent') continue;
       const name = norm(p.manager, p.name);
       const a = actionOf.get(`${t.target}|${p.manager}|${name}`);
-      const observed = inp.actual.targets[t.target]?.[p.manager];
+      const observed = unplanned.has(t.target) ? undefined : inp.actual.targets[t.target]?.[p.manager];
       const version = a
         ? (done.has(a) && a.kind !== 'remove' ? a.to : undefined)
         : observed?.status === 'ok' ? observed.packages[name] : undefined;

@@ -2,6 +2,7 @@
 // read from this host's secret store and put into the source URLs as user-info, in memory, right before a command or
 // a look-up is made. From there the adapters route it safely (pip: Authorization header for look-ups, PIP_INDEX_URL for
 // installs; npm: its per-registry auth config in the environment), and the journal keeps only the reference.
+import { credentialTargets } from '../fleet/credential-rules.js';
 import type { Manager } from '../fleet/model.generated.js';
 import type { DesiredHost } from '../fleet/resolve.js';
 import type { ManagerSources, PackageChange } from '../managers/types.js';
@@ -70,7 +71,8 @@ export async function withCredentials(sources: ManagerSources | undefined, scope
   if (!sources?.credentials) return sources;
   const { credentials, ...rest } = sources;
   const key = credentials.secret;
-  const urls = credentialUrls(scope.manager, rest, key);
+  // the whole source: `credentials.index` decides which URLs get the secret
+  const urls = credentialUrls(scope.manager, sources, key);
   const source = `${scope.manager} ${scope.manager === 'npm' ? 'registry' : 'index'} ${urls[0]} (${scope.where}, sources.${scope.manager}.credentials)`;
   if (!lookup) {
     throw new GitfleetError('E_UNSUPPORTED', `the ${source} needs secret "${key}", which only the hosts' secret stores hold: it could not be queried here without credentials`);
@@ -94,28 +96,22 @@ export async function withCredentials(sources: ManagerSources | undefined, scope
 }
 
 /**
- * The URLs a manager's credentials go to. pip: the index URLs on the origin of the first one (`indexUrl`, else the
- * first of `extraIndexUrls`), so that a private index's token never travels to another host listed beside it. npm:
- * the registry. Other managers take only local folders, so no credentials.
+ * The URLs a manager's credentials go to, by the rules validation applies (src/fleet/credential-rules.ts). pip: the
+ * index URLs on the origin of the one index they are for (`credentials.index`, or the only origin listed); npm: the
+ * registry. Throws when validation would refuse the source (no URL of its own, an ambiguous, public or plain-http
+ * index, plain http on the same host name), so a secret never goes where validation would not let it. Other managers
+ * take only local folders, so no credentials.
  */
 export function credentialUrls(manager: Manager, s: ManagerSources, key: string): string[] {
-  const http = (u: string) => /^https?:\/\//i.test(u);
-  if (manager === 'pip') {
-    const all = [...(s.indexUrl !== undefined ? [s.indexUrl] : []), ...(s.extraIndexUrls ?? [])];
-    const first = all[0];
-    if (first === undefined || !http(first)) {
-      throw new GitfleetError('E_VALIDATION', `sources.pip.credentials (secret "${key}") needs an http(s) indexUrl or extraIndexUrls to go with`);
-    }
-    const origin = new URL(first).origin;
-    return all.filter((u) => http(u) && new URL(u).origin === origin);
+  if (manager !== 'pip' && manager !== 'npm') {
+    throw new GitfleetError('E_VALIDATION', `sources.${manager}.credentials (secret "${key}"): ${manager} sources are local folders only; gitfleet sends no credentials for them`);
   }
-  if (manager === 'npm') {
-    if (s.registry === undefined || !http(s.registry)) {
-      throw new GitfleetError('E_VALIDATION', `sources.npm.credentials (secret "${key}") needs an http(s) registry to go with`);
-    }
-    return [s.registry];
-  }
-  throw new GitfleetError('E_VALIDATION', `sources.${manager}.credentials (secret "${key}"): ${manager} sources are local folders only; gitfleet sends no credentials for them`);
+  // `index` is in the schema's reference (PipCredentials) but not in the adapters' ManagerSources type
+  const ref: { secret: string; index?: string } = s.credentials ?? { secret: key };
+  const { urls, problems } = credentialTargets(manager, { ...s, credentials: { ...ref, secret: key } });
+  const p = problems[0];
+  if (p) throw new GitfleetError('E_VALIDATION', `sources.${manager}.${p.path.join('.')}: ${p.message} (${p.hint})`);
+  return urls;
 }
 
 /**

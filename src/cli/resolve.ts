@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './args.js';
 import { openFleet } from '../fleet/open.js';
-import { resolveHost, positionOf, type DesiredHost } from '../fleet/resolve.js';
+import { resolveHost, positionOf, type DesiredHost, type DesiredTarget, type Origin } from '../fleet/resolve.js';
 import type { FleetModel } from '../fleet/model.js';
 import { execRunner } from '../util/exec.js';
 import { GitfleetError, ValidationError } from '../util/errors.js';
@@ -15,8 +15,9 @@ export const resolveCommand: CliCommand = {
 
 Validates the fleet in DIR (default: the current directory), then prints what host NAME should
 have: its policies folded together, baselines that apply (and why others do not), includes
-expanded, imports read, sandbox templates applied for its OS, and every package with the file
-and line it came from.
+expanded, imports read, sandbox templates applied for its OS, every package with the file
+and line it came from, and each target's index URLs and credentials reference with theirs
+(credentials stay only beside the URLs written with them).
 
 Flags:
   --host NAME       the host (required)
@@ -54,11 +55,35 @@ export function toJson(model: FleetModel, h: DesiredHost): unknown {
     ...h,
     revision: model.revision ?? null,
     policy: { ...h.policy, deny: [...h.policy.deny].sort() },
-    targets: h.targets.map((t) => ({
+    targets: h.targets.map(({ sourcesFrom, ...t }) => ({
       ...t,
+      ...(sourcesFrom ? { sourcesFrom: Object.fromEntries(Object.entries(sourcesFrom).map(([m, fields]) => [m, Object.fromEntries(Object.entries(fields).map(([k, o]) => [k, at(model, o)]))])) } : {}),
       packages: t.packages.map((p) => ({ manager: p.manager, name: p.name, spec: p.spec, from: { file: p.origin.file, ...positionOf(model, p.origin), via: p.origin.via } })),
     })),
   };
+}
+
+function at(model: FleetModel, o: Origin): { file: string; line: number; column: number; via: string } {
+  return { file: o.file, ...positionOf(model, o), via: o.via };
+}
+
+/** `sources pip.indexUrl  VALUE  file:line:col` for the index URLs and the credentials reference in effect. */
+function sourceLines(model: FleetModel, t: DesiredTarget): string[] {
+  const rows: [string, string, string][] = [];
+  for (const [m, s] of Object.entries(t.sources) as [string, Record<string, unknown>][]) {
+    for (const field of ['indexUrl', 'extraIndexUrls', 'registry', 'credentials'] as const) {
+      const v = s[field];
+      if (v === undefined) continue;
+      const c = v as { secret?: string; index?: string };
+      const value = field === 'credentials' ? `secret ${c.secret}${c.index ? ` for ${c.index}` : ''}` : Array.isArray(v) ? v.join(', ') : String(v);
+      const o = t.sourcesFrom?.[m as keyof typeof t.sourcesFrom]?.[field];
+      const pos = o && positionOf(model, o);
+      rows.push([`sources ${m}.${field}`, value, o && pos ? `${o.file}:${pos.line}:${pos.column}` : '']);
+    }
+  }
+  const w0 = Math.max(0, ...rows.map((r) => r[0].length));
+  const w1 = Math.max(0, ...rows.map((r) => r[1].length));
+  return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
 }
 
 function render(model: FleetModel, h: DesiredHost): string {
@@ -77,6 +102,7 @@ function render(model: FleetModel, h: DesiredHost): string {
   }
   for (const t of h.targets) {
     lines.push(`target ${t.target}:`);
+    lines.push(...sourceLines(model, t));
     const width = Math.max(...t.packages.map((p) => `${p.manager} ${p.name}`.length), 10);
     for (const p of t.packages) {
       const pos = positionOf(model, p.origin);

@@ -170,16 +170,20 @@ export interface PipSource {
    * Use only `findLinks` (`--no-index`).
    */
   noIndex?: boolean;
-  credentials?: SecretRef;
+  credentials?: PipCredentials;
 }
 /**
- * Index credentials, by reference to a host secret.
+ * Index credentials, by reference to a host secret. They go only to the index URLs written beside them in this same `pip` source, on the origin (scheme, host, port) of the one index they are for: validation refuses them when that is ambiguous, a public index, or not https (see docs/fleet-format.md).
  */
-export interface SecretRef {
+export interface PipCredentials {
   /**
    * The key of the secret in `secrets/<host>.yaml`.
    */
   secret: string;
+  /**
+   * An http(s) or file URL without credentials in it.
+   */
+  index?: string;
 }
 /**
  * npm package sources.
@@ -193,12 +197,12 @@ export interface NpmSource {
    * Folders of `npm pack` tarballs: relative to the fleet repository, or absolute.
    */
   findLinks?: Path[];
-  credentials?: SecretRef1;
+  credentials?: SecretRef;
 }
 /**
  * Registry token, by reference to a host secret.
  */
-export interface SecretRef1 {
+export interface SecretRef {
   /**
    * The key of the secret in `secrets/<host>.yaml`.
    */
@@ -212,12 +216,12 @@ export interface LocalSource {
    * Folders of package files: relative to the fleet repository, or absolute.
    */
   findLinks?: Path[];
-  credentials?: SecretRef2;
+  credentials?: SecretRef1;
 }
 /**
  * Not for local folders: they need no credentials, and validation refuses this (source.credentials-local). Accepted by the schema only so that the error can say so.
  */
-export interface SecretRef2 {
+export interface SecretRef1 {
   /**
    * The key of the secret in `secrets/<host>.yaml`.
    */

@@ -5,6 +5,7 @@ import type { Baseline, Host, Limits, Manager, Os, Policy, Sources } from './mod
 import { MANAGERS, MANAGER_OS, SANDBOX_MANAGERS, parseQuantity } from './platform.js';
 import { effectivePolicy, type EffectivePolicy } from './policy-merge.js';
 import { expandPath } from './paths.js';
+import { mergeSources, mixedProblem, noSources, ownSources, type MergedSources, type MixedCredentials, type SourceOrigins } from './sources-merge.js';
 
 /** Where a desired value was written: a file and the path of the node in it (positions are computed on demand). */
 export interface Origin {
@@ -30,6 +31,8 @@ export interface DesiredTarget {
   target: string;
   packages: DesiredPackage[];
   sources: Sources;
+  /** Where each manager's index URLs and credentials reference were written (the merge keeps credentials only beside their own URLs). */
+  sourcesFrom?: SourceOrigins;
 }
 
 /** A sandbox of the host with its template applied for the host's OS. */
@@ -127,7 +130,9 @@ function findDoc(model: FleetModel, file: string): LoadedDocument | undefined {
 interface ExpandedBaseline {
   target: string;
   packages: Map<string, DesiredPackage>;
-  sources: Sources;
+  sources: MergedSources;
+  /** Credentials of this baseline or an include dropped while merging its includes (see sources-merge.ts). */
+  mixed: MixedCredentials[];
 }
 
 /** Shared by the hosts of one resolveAll: folded policies by their names, and whether a baseline passes the package checks in a context. */
@@ -206,17 +211,20 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
   }
 
   // `from`: the baseline that last set each package, for conflict messages; packages of `first` are not recorded in it.
-  const targets = new Map<string, { packages: Map<string, DesiredPackage>; sources: Sources; from: Map<string, string>; first?: string }>();
+  const targets = new Map<string, { packages: Map<string, DesiredPackage>; sources: MergedSources; from: Map<string, string>; first?: string }>();
+  // Validation finds mixed credentials itself (credentials-check.ts), for every host, whether or not it merges here.
+  const mixed: MixedCredentials[] | undefined = fast ? undefined : [];
   for (const step of steps) {
     if ('problem' in step) { problems.push(step.problem); continue; }
     const { bName, i, exp } = step;
+    mixed?.push(...exp.mixed);
     const t = targets.get(exp.target);
     if (!t) {
       // the first baseline of a target cannot conflict: copy its packages whole (most hosts have one or two per target)
-      targets.set(exp.target, { packages: new Map(exp.packages), sources: mergeSources({}, exp.sources), from: new Map(), first: bName });
+      targets.set(exp.target, { packages: new Map(exp.packages), sources: { ...exp.sources, sources: { ...exp.sources.sources } }, from: new Map(), first: bName });
       continue;
     }
-    t.sources = mergeSources(t.sources, exp.sources);
+    t.sources = mergeSources(t.sources, exp.sources, mixed);
     for (const [key, pkg] of exp.packages) {
       const prev = t.packages.get(key);
       if (prev && prev.spec !== pkg.spec) {
@@ -228,7 +236,7 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
     }
   }
   for (const [target, set] of Object.entries(h.overrides ?? {})) {
-    const t = targets.get(target) ?? { packages: new Map(), sources: {}, from: new Map() };
+    const t = targets.get(target) ?? { packages: new Map(), sources: noSources(), from: new Map() };
     targets.set(target, t);
     for (const m of MANAGERS) {
       for (const [name, spec] of Object.entries(set[m] ?? {})) {
@@ -243,6 +251,7 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
     for (const [key, pkg] of t.packages) checkPackage(key, pkg, h, target, sb, policy, problems, reported);
   }
   if (fast) return undefined;
+  for (const m of mixed ?? []) reportOnce(problems, reported, mixedProblem(m, [h.name]));
 
   return {
     name: h.name, os: h.os, arch: h.arch, wave: h.wave ?? fleet?.rollout?.waves?.at(-1)?.name, labels: h.labels ?? {}, capabilities,
@@ -253,7 +262,7 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
     },
     baselines, policies: policyNames, policy, sandboxes,
     targets: [...targets.entries()].sort(([a], [b]) => (a === 'system' ? -1 : b === 'system' ? 1 : a.localeCompare(b)))
-      .map(([target, t]) => ({ target, sources: t.sources, packages: [...t.packages.values()].sort(byManagerName) })),
+      .map(([target, t]) => ({ target, sources: t.sources.sources, ...(Object.keys(t.sources.from).length ? { sourcesFrom: t.sources.from } : {}), packages: [...t.packages.values()].sort(byManagerName) })),
   };
 }
 
@@ -343,14 +352,15 @@ function expand(model: FleetModel, name: string, cache: Map<string, ExpandedBase
   const hit = cache.get(name);
   if (hit) return hit;
   const b = model.baselines.get(name)!;
-  const out: ExpandedBaseline = { target: b.value.target ?? 'system', packages: new Map(), sources: {} };
+  const out: ExpandedBaseline = { target: b.value.target ?? 'system', packages: new Map(), sources: noSources(), mixed: [] };
   visiting.add(name);
   // Included baselines first, so that this baseline's own entries win; cycles are reported by the reference checks.
   for (const inc of b.value.includes ?? []) {
     if (visiting.has(inc) || !model.baselines.has(inc)) continue;
     const sub = expand(model, inc, cache, visiting);
     for (const [k, v] of sub.packages) out.packages.set(k, v);
-    out.sources = mergeSources(out.sources, sub.sources);
+    out.mixed.push(...sub.mixed);
+    out.sources = mergeSources(out.sources, sub.sources, out.mixed);
   }
   visiting.delete(name);
   for (const imp of b.value.imports ?? []) {
@@ -365,14 +375,8 @@ function expand(model: FleetModel, name: string, cache: Map<string, ExpandedBase
       out.packages.set(`${m}:${pkg}`, { manager: m, name: pkg, spec, origin: { file: b.doc.file, path: ['packages', m, pkg], via: `baseline ${name}`, which: 'key' } });
     }
   }
-  out.sources = mergeSources(out.sources, b.value.sources ?? {});
+  out.sources = mergeSources(out.sources, ownSources(b.value.sources, b.doc.file, `baseline ${name}`), out.mixed);
   cache.set(name, out);
-  return out;
-}
-
-function mergeSources(a: Sources, b: Sources): Sources {
-  const out: Sources = { ...a };
-  for (const [k, v] of Object.entries(b)) (out as Record<string, unknown>)[k] = { ...((a as Record<string, object>)[k] ?? {}), ...v };
   return out;
 }
 

@@ -1,7 +1,8 @@
-import type { DesiredHost, DesiredPackage } from '../fleet/resolve.js';
+import type { DesiredHost, DesiredPackage, DesiredSandbox } from '../fleet/resolve.js';
 import type { Manager } from '../fleet/model.generated.js';
 import { MANAGERS } from '../fleet/platform.js';
 import { classifyUpdate, schemeFor } from '../managers/versioning/index.js';
+import { containerName } from '../sandboxes/docker/commands.js';
 import type { Action, ActualState, Inventory, Plan, PlanWarning, Reason, Risk } from './types.js';
 
 export interface PlanInputs {
@@ -20,6 +21,11 @@ export function droppedSandboxes(p: Plan): string[] {
   return p.warnings.filter((w) => w.code === 'sandbox.dropped').map((w) => w.target);
 }
 
+/** Sandbox targets nothing was planned for because their container lacks a package folder's mount (see unmountedWarning). */
+export function unmountedSandboxes(p: Plan): string[] {
+  return p.warnings.filter((w) => w.code === 'sandbox.sources-unmounted').map((w) => w.target);
+}
+
 /** The key of a package in `chosen` and in internal maps. */
 export function packageKey(target: string, manager: string, name: string): string {
   return `${target}|${manager}|${name}`;
@@ -35,6 +41,8 @@ export function plan(inp: PlanInputs): Plan {
   let unchanged = 0;
 
   const creating = new Set<string>();
+  // Sandboxes whose container lacks a package folder's mount, which docker cannot add: see unmountedWarning.
+  const unmounted = new Map<string, { sb: DesiredSandbox; folders: string[] }>();
   for (const sb of [...inp.desired.sandboxes].sort((a, b) => cmp(a.name, b.name))) {
     const seen = inp.actual.sandboxes[sb.name];
     if (!seen?.exists) {
@@ -43,6 +51,7 @@ export function plan(inp: PlanInputs): Plan {
     } else if (seen.type && seen.type !== sb.type) {
       warnings.push({ target: `sandbox:${sb.name}`, code: 'sandbox.type-changed', message: `sandbox ${sb.name} is a ${seen.type} but the template now asks for ${sb.type}; gitfleet does not replace sandboxes by itself — remove it by hand to have it made again` });
     }
+    if (seen?.exists && seen.missingSourceFolders?.length) unmounted.set(`sandbox:${sb.name}`, { sb, folders: seen.missingSourceFolders });
   }
 
   const warned = new Set<string>();
@@ -96,8 +105,26 @@ export function plan(inp: PlanInputs): Plan {
     }
   }
 
-  const ordered = [...actions, ...perTarget.flat()].sort(byTargetManagerKind);
+  const all = [...actions, ...perTarget.flat()];
+  for (const [target, u] of unmounted) warnings.push(unmountedWarning(target, u.sb, u.folders, all.filter((a) => a.target === target).length));
+  const ordered = all.filter((a) => !unmounted.has(a.target)).sort(byTargetManagerKind);
   return { host: inp.desired.name, revision: inp.revision, actions: ordered, warnings, unchanged };
+}
+
+/**
+ * A sandbox whose container was made without the mount of a package folder its baselines now install from: docker
+ * cannot add a mount to a container, so its installs would fail the apply, roll the rest back and mark the revision
+ * bad. Like an unreadable target, nothing is planned for it (the rest of the host goes ahead) until it is made again.
+ */
+function unmountedWarning(target: string, sb: DesiredSandbox, folders: readonly string[], held: number): PlanWarning {
+  const many = folders.length > 1;
+  const fix = sb.type === 'docker'
+    ? `remove the container (docker rm -f ${containerName(sb)}) and apply again: gitfleet makes it with the mount${many ? 's' : ''} and installs its packages again`
+    : `remove the sandbox by hand and apply again to have it made with the mount${many ? 's' : ''}`;
+  return {
+    target, code: 'sandbox.sources-unmounted',
+    message: `sandbox ${sb.name} was made without the read-only mount of package folder${many ? 's' : ''} ${folders.join(', ')} (made before gitfleet mounted package folders, or before a baseline named ${many ? 'them' : 'it'}) and ${sb.type} cannot add a mount to it, so nothing is planned for it${held ? ` (${held} change${held > 1 ? 's' : ''} held back)` : ''}; ${fix}`,
+  };
 }
 
 function decide(target: string, p: DesiredPackage, installed: string | undefined, ours: string | undefined, chosen: string | undefined, warnings: PlanWarning[]): Action | undefined {

@@ -10,6 +10,8 @@ export interface ObservedSandbox {
   exists: boolean;
   /** The type recorded when gitfleet made it (its marker file), if any. */
   type?: string;
+  /** docker: package folders its baselines install from that the container has no mount for (it must be made again). */
+  missingSourceFolders?: string[];
 }
 
 /** The host's actual state, as observed before planning. */

@@ -2,14 +2,16 @@
 // that names it fails on its first apply (the store is filled only after an apply succeeds) and is marked bad. So the
 // keys this host's sources name are decrypted from the revision being planned (this host's secrets file, nothing
 // else), serve its look-ups and batches from memory, and are written to the store right before its changes start,
-// where a crash recovery reads them again.
-import { chmod, mkdir } from 'node:fs/promises';
+// where a crash recovery reads them again. They are in effect (events) only once the apply succeeds: an apply that fails
+// puts the previous values back, kept in this process's memory only (never in the journal). A crash leaves the new
+// values in the store: the recovery's rollback may need them to reach the index, and the next apply writes again.
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FleetModel } from '../fleet/model.js';
 import type { DesiredHost } from '../fleet/resolve.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { statePaths } from '../util/state-dir.js';
-import { reportMaterialized, type MaterializeReport } from './apply-hook.js';
+import { auditMaterialized, type MaterializeReport } from './apply-hook.js';
 import { writeIfChanged, type MaterializeResult } from './materialize.js';
 import { storeLookup, type SecretLookup } from './read.js';
 
@@ -22,8 +24,13 @@ export interface SourceSecrets {
    * key, or one that secrets/<host>.yaml does not have: the store.
    */
   readonly lookup: SecretLookup;
-  /** Writes the named keys that decrypted into the store (0600, atomic, only when changed) and audits each write. */
-  materialize(report: MaterializeReport): Promise<MaterializeResult>;
+  /**
+   * Writes the named keys that decrypted into the store (0600, atomic, only when changed) and audits each write; their
+   * events wait for the apply's success (`materializeAfterApply`). The values they replace stay in memory for `restore`.
+   */
+  materialize(report: Pick<MaterializeReport, 'audit' | 'log'>): Promise<MaterializeResult>;
+  /** Puts back what `materialize` replaced (a key it created is removed) and audits each key; returns the keys restored. */
+  restore(report: Pick<MaterializeReport, 'audit' | 'log'>): Promise<string[]>;
 }
 
 /** The secret keys named by the sources of a host's targets, sorted. */
@@ -45,6 +52,8 @@ export async function sourceSecrets(o: { model: FleetModel; desired: DesiredHost
   const file = o.model.secrets.get(o.desired.name);
   const encrypted = keys.flatMap((k) => (file && Object.hasOwn(file.value.secrets, k) ? [[k, file.value.secrets[k]!.value] as const] : []));
   const values = new Map<string, string>();
+  // What `materialize` replaced, by key (undefined: the store did not have it), for `restore`; memory only.
+  const previous = new Map<string, string | undefined>();
   const failed = new Map<string, GitfleetError>();
   const fail = (key: string, code: GitfleetError['code'], why: string) => failed.set(key, new GitfleetError(code,
     `secret "${key}" of ${file?.doc.file ?? `secrets/${o.desired.name}.yaml`}, named by ${users.get(key)!.join(', ')}, could not be decrypted on this host: ${why}; no request goes to that index without it`));
@@ -78,7 +87,10 @@ export async function sourceSecrets(o: { model: FleetModel; desired: DesiredHost
       await chmod(paths.secrets, 0o700);
       for (const [key, value] of values) {
         try {
+          // Read first: a value that could not be put back after a failed apply is not replaced (memory serves this apply).
+          const before = await store(key);
           const w = await writeIfChanged(join(paths.secrets, key), value);
+          if (w !== 'unchanged' && !previous.has(key)) previous.set(key, before);
           if (w !== 'unchanged') out.written.push(key);
           if (w === 'created') out.created.push(key);
         } catch (err) {
@@ -86,8 +98,24 @@ export async function sourceSecrets(o: { model: FleetModel; desired: DesiredHost
           out.errors.push({ key, code: 'secret.write-failed', message: `cannot write secret "${key}": ${errorMessage(err)}` });
         }
       }
-      await reportMaterialized(out, report);
+      await auditMaterialized(out, report);
       return out;
+    },
+    restore: async (report) => {
+      const restored: string[] = [];
+      for (const [key, before] of previous) {
+        try {
+          if (before === undefined) await rm(join(paths.secrets, key), { force: true });
+          else await writeIfChanged(join(paths.secrets, key), before);
+          previous.delete(key);
+          restored.push(key);
+          await report.audit.append('secret.restored', { key });
+        } catch (err) {
+          await report.audit.append('secret.failed', { key, code: 'secret.restore-failed' });
+          report.log.error({ key, code: 'secret.restore-failed' }, `cannot put back the previous value of secret "${key}" after the apply failed: ${errorMessage(err)}`);
+        }
+      }
+      return restored;
     },
   };
 }

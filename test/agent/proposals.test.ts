@@ -7,11 +7,15 @@ import { PassThrough } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { agentFixture, type AgentFixture, startCycling, statusOf } from './helpers.js';
 import { type RunningAgent } from '../../src/agent/loop.js';
-import { driftItems, driftProposalCondition, type DriftProposalOutcome } from '../../src/agent/proposals.js';
+import { driftItems, driftProposalCondition, proposeHostDrift, type DriftProposalOutcome, type ProposeContext } from '../../src/agent/proposals.js';
+import { EventBus } from '../../src/events/bus.js';
+import { gitProvider } from '../../src/propose/providers/git.js';
+import { ProposalStore } from '../../src/propose/state.js';
+import { execRunner } from '../../src/util/exec.js';
 import { git } from '../helpers/git.js';
 import { pip, pipEnv, writeWheels } from '../helpers/wheels.js';
 import { installedIn } from '../propose/helpers.js';
-import type { DriftProposal } from '../../src/propose/drift.js';
+import type { DriftItem, DriftProposal } from '../../src/propose/drift.js';
 
 const running: RunningAgent[] = [];
 afterEach(async () => {
@@ -173,6 +177,50 @@ describe('the agent in drift mode propose, a sandbox removed by hand', () => {
     const s = await statusOf(fx.state());
     expect(s).toMatchObject({ health: 'healthy', drift: 2, lastError: null });
     expect(s.conditions.find((c) => c.type === 'Applied')).toMatchObject({ reason: 'ProposeDrift', message: expect.stringContaining('nothing a proposal can adopt') });
+  }, 60_000);
+});
+
+describe('agent drift proposals judge against main as it is at each cycle', () => {
+  // proposeHostDrift is what every drift cycle of a long-lived agent calls, in one process, over the same state dir
+  // (and so the same workspace clone). Each call must see main as the server has it now: a squash merge leaves no
+  // ancestry, so only the merged content on a fresh main tells a merged proposal from a closed or open one.
+  it('sees main move between cycles: rebases on the new main, and reads a squash-merged, deleted branch as merged', async () => {
+    const fx = await agentFixture();
+    await writeWheels(join(fx.repo.work, 'artifacts/wheels'), ['1.0.0', '1.0.1'].map((version) => ({ name: 'alpha', version })));
+    await fx.repo.commit(venvFleet('{git: {}}'));
+    const log = pino({ level: 'silent' });
+    const ctx: ProposeContext = { repo: fx.repo.remote, branch: 'main', host: 'h1', stateDir: fx.state(), runner: execRunner, log, now: () => new Date() };
+    const bus = new EventBus({ host: 'h1', sinks: [], log });
+    const drift: DriftItem[] = [{ target: 'sandbox:py', manager: 'pip', name: 'alpha', desired: '1.0.0', actual: '1.0.1' }];
+    const cycle = async () => {
+      const res = await proposeHostDrift(ctx, drift, bus);
+      if (!res.ok) throw new Error(res.error);
+      return res.proposal;
+    };
+
+    const first = await cycle();
+    expect(first).toMatchObject({ action: 'created' });
+    const branch = first.branch;
+
+    // main moves on (an unrelated merged change): the next cycle rebuilds the proposal on it.
+    const moved = await fx.repo.commit({ 'README.md': 'the fleet\n' }, 'docs');
+    expect(await cycle()).toMatchObject({ action: 'updated', branch });
+    expect(await git(fx.repo.remote, ['rev-parse', `${branch}^`])).toBe(moved);
+
+    // A human squash-merges the proposal with real git and deletes its branch.
+    await git(fx.repo.work, ['fetch', '-q', 'origin', `${branch}:refs/remotes/origin/${branch}`]);
+    await git(fx.repo.work, ['merge', '-q', '--squash', `refs/remotes/origin/${branch}`]);
+    await git(fx.repo.work, ['commit', '-q', '-m', 'adopt alpha 1.0.1 on h1 (squashed)']);
+    await git(fx.repo.work, ['push', '-q', 'origin', 'HEAD:main', `:${branch}`]);
+
+    // The control: judged against main as the workspace last fetched it, the squash merge is invisible ("closed").
+    const ws = { dir: join(fx.state(), 'propose-workspace'), remote: fx.repo.remote, base: 'main' };
+    const stale = gitProvider({ runner: execRunner, ws, store: await ProposalStore.open(fx.state()) });
+    expect(await stale.findPullRequest(branch, { includeClosed: true })).toMatchObject({ state: 'closed' });
+
+    // The agent's next cycle fetches main first: merged, so this drift is not proposed again.
+    expect(await cycle()).toMatchObject({ action: 'already-decided', reason: 'the proposal for this drift was merged', pr: { state: 'merged' } });
+    expect((await remoteBranches(fx)).has(branch)).toBe(false);
   }, 60_000);
 });
 

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { applyHost } from '../../src/apply/run.js';
+import { applyHost, planHost } from '../../src/apply/run.js';
+import { statePaths } from '../../src/util/state-dir.js';
 import { sourceMountPoint } from '../../src/sandboxes/sources.js';
 import { execRunner, type Runner } from '../../src/util/exec.js';
 import { testRepo, type TestRepo } from '../helpers/git.js';
@@ -46,5 +47,32 @@ describe('a new docker sandbox gets its package folders mounted, and pip inside 
     expect(out.result?.status, JSON.stringify(calls)).toBe('applied');
     expect(calls).toContainEqual(RUN);
     expect(calls).toContainEqual(INSTALL);
+  });
+});
+
+describe('a docker container made without a package folder its baselines install from', () => {
+  // Running, labelled ours, but with only its /sandbox mount: made before the baseline named the wheel folder.
+  const OLD: FakeAnswer = { argv: NONE.argv, stdout: JSON.stringify([{ State: { Status: 'running', Running: true }, Config: { Image: 'python:3.11-slim', Labels: { 'gitfleet.sandbox': 'py' } }, Mounts: [{ Destination: '/sandbox' }] }]) };
+  const LIST: FakeAnswer = { argv: ['exec', '-e', 'PIP_CONFIG_FILE=/dev/null', 'gitfleet-py', 'python3', '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], stdout: '[]' };
+
+  it('is a plan warning naming the folder and the fix, with nothing planned for it: apply changes nothing and marks no revision bad', async () => {
+    const state = join(tmp, 'state-old');
+    // Any other call (an install, a docker run) fails loudly with exit 99.
+    const fake = await fakeCli(tmp, 'docker', [INFO, OLD, LIST]);
+    const runner: Runner = { run: (cmd) => execRunner.run({ ...cmd, env: { ...cmd.env, PATH: `${fake.dir}:${process.env.PATH ?? '/usr/bin:/bin'}` } }) };
+    const o = { host: 'h1', repo: repo.remote, stateDir: state, runner, log: pino({ level: 'silent' }), env: ENV };
+
+    const planned = await planHost(o); // what `gitfleet plan` and the agent plan with
+    expect(planned.plan.actions).toEqual([]);
+    expect(planned.plan.warnings).toEqual([{
+      target: 'sandbox:py', code: 'sandbox.sources-unmounted',
+      message: `sandbox py was made without the read-only mount of package folder ${wheels} (made before gitfleet mounted package folders, or before a baseline named it) and docker cannot add a mount to it, so nothing is planned for it (1 change held back); remove the container (docker rm -f gitfleet-py) and apply again: gitfleet makes it with the mount and installs its packages again`,
+    }]);
+
+    const out = await applyHost(o);
+    const calls = await fake.calls();
+    expect(out.result?.status, JSON.stringify(calls)).toBe('no-changes');
+    expect(calls.filter((c) => c[0] !== 'info' && c[0] !== 'container' && !c.includes('list'))).toEqual([]);
+    await expect(readFile(statePaths(state).badRevisions, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });

@@ -137,7 +137,8 @@ describe('index credentials from the host\'s secret store', () => {
     expect(audit.filter((e) => e.type === 'secret.materialized').map((e) => e.data)).toEqual([{ key: 'PYPI_TOKEN' }]);
     expect(types.indexOf('secret.materialized')).toBeLessThan(types.indexOf('batch.applied'));
     expect(out.secrets).toMatchObject({ written: ['PYPI_TOKEN'], created: ['PYPI_TOKEN'], errors: [] });
-    expect(await readFile(statePaths(state).events, 'utf8')).toMatch(/infrastructure\.secret\.created.*PYPI_TOKEN/);
+    // Announced once, after the apply succeeded (not when it was written before the batches).
+    expect((await readFile(statePaths(state).events, 'utf8')).match(/infrastructure\.secret\.created.*PYPI_TOKEN/g)).toHaveLength(1);
     await expectNoToken(out);
   }, 120_000);
 
@@ -195,6 +196,38 @@ describe('index credentials from the host\'s secret store', () => {
     expect(await installed()).toEqual({ alpha: '1.1.0', beta: '2.1.0' });
     expect(await readFile(join(statePaths(state).secrets, 'PYPI_TOKEN'), 'utf8')).toBe(TOKEN);
     expect(await readFile(statePaths(state).events, 'utf8')).toMatch(/infrastructure\.update\.failed.*PYPI_TOKEN/);
+    await expectNoToken(out);
+  }, 120_000);
+
+  // Both values reach the index as the same credential (`__token__` and the token), so the batches succeed; the health
+  // check then fails and the apply is rolled back. The store must end as it was, and no event may say the secret is in effect.
+  it.each([
+    ['rotated', 'PYPI_TOKEN', `__token__:${TOKEN}`, TOKEN],
+    ['created', 'IDX_TOKEN', TOKEN, undefined],
+  ] as const)('an apply rolled back by a failed health check: a %s key goes back to what the store had, no event says it is in effect', async (_n, key, value, before) => {
+    const stored = join(statePaths(state).secrets, key);
+    expect(await readFile(stored, 'utf8').catch(() => undefined)).toBe(before);
+    await setSecret(repo.work, await hostSecretsContext(diskReader(repo.work), 'h1'), key, value, { now: new Date().toISOString(), by: 'test' });
+    const failing = { 'policies/p.yaml': 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nhealthChecks:\n  - {name: fails, command: [python, -c, "import sys; sys.exit(3)"], target: "sandbox:py", timeout: 20s}\n' };
+    const revision = await repo.commit({ ...files(key, { alpha: '1.0.0', beta: 'latest' }), ...failing });
+    const auditBefore = (await readFile(statePaths(state).audit, 'utf8')).trim().split('\n').length;
+    index.requests.length = 0;
+
+    const out = await applyHost(options());
+    expect(out.result).toMatchObject({ status: 'rolled-back', error: { code: 'E_HEALTH' } });
+    // The new value did its work (the batch and the rollback reached the index with it)...
+    expect(index.requests.length).toBeGreaterThan(0);
+    expect(index.requests.filter((r) => !r.authorized)).toEqual([]);
+    expect(await installed()).toEqual({ alpha: '1.1.0', beta: '2.1.0' });
+    // ...and the store is as before the apply: the old value back, or no file for a key it did not have.
+    expect(await readFile(stored, 'utf8').catch(() => undefined)).toBe(before);
+    const events = (await readFile(statePaths(state).events, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { topic: string; revision: string | null });
+    const mine = events.filter((e) => e.revision === revision).map((e) => e.topic);
+    expect(mine).toContain('infrastructure.update.rolled_back');
+    expect(mine.filter((t) => t.startsWith('infrastructure.secret.'))).toEqual([]);
+    const audit = (await readFile(statePaths(state).audit, 'utf8')).trim().split('\n').slice(auditBefore).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    expect(audit.filter((e) => e.type.startsWith('secret.')).map((e) => [e.type, e.data])).toEqual([['secret.materialized', { key }], ['secret.restored', { key }]]);
+    expect(out.secrets).toBeUndefined();
     await expectNoToken(out);
   }, 120_000);
 });

@@ -97,7 +97,7 @@ describe('a crash during an apply under `rollback: never`', () => {
     expect(retried.result?.status).toBe('applied');
   });
 
-  it('after its last batch (before health checks and inventory): settled, the revision is not marked bad, nothing is left to do', async () => {
+  it('after its last batch (before health checks and inventory): settled, its (no) checks pass, the revision is not marked bad, nothing is left to do', async () => {
     await f.repo.commit(f.files(BASE, never));
     expect((await applyHost(f.options())).result?.status).toBe('applied');
     await f.repo.commit(f.files({ ...BASE, pip: { alpha: '1.0.0', beta: '2.1.0' } }, never));
@@ -111,9 +111,82 @@ describe('a crash during an apply under `rollback: never`', () => {
     expect(await pipListReference(venv())).toMatchObject({ alpha: '1.0.0', beta: '2.1.0' });
     expect(JSON.parse(await readFile(statePaths(f.state).inventory, 'utf8')).packages['sandbox:py'].pip).toEqual({ alpha: '1.0.0', beta: '2.1.0' });
     expect(JSON.parse(await readFile(statePaths(f.state).badRevisions, 'utf8'))).not.toHaveProperty([revision]);
-    const failed = (await events(revision)).filter((e) => e.topic === 'infrastructure.update.failed');
-    expect(failed.map((e) => e.payload.message)).toEqual([expect.stringMatching(/interrupted after its last batch, before the health checks/)]);
-    expect((await audit()).filter((e) => e.type === 'apply.recovered').at(-1)?.data).toMatchObject({ revision, interrupted: true, badRevision: false });
+    // Every batch was done and the policy's checks (none) pass: the apply completed; only its report died with the process.
+    expect(out.recoveredHealth).toEqual([]);
+    const logged = await events(revision);
+    expect(logged.filter((e) => e.topic === 'infrastructure.update.failed')).toEqual([]);
+    expect(logged.filter((e) => e.topic === 'infrastructure.update.completed').map((e) => show(e.payload.changed ?? []))).toEqual([['sandbox:py beta 2.0.0>2.1.0']]);
+    expect((await audit()).filter((e) => e.type === 'apply.recovered').at(-1)?.data).toMatchObject({ revision, interrupted: true, badRevision: false, health: [] });
+  });
+});
+
+describe('a crash during (or right before) the health checks under `rollback: never`: recovery runs them', () => {
+  // The check records that it ran, and with which alpha (the kept one), in a marker file, then exits with `code`.
+  const checked = (marker: string, code: number, rollback = 'never') => ({ 'policies/p.yaml': `apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: ${rollback}\nhealthChecks:\n  - {name: alpha-check, command: [python, -c, "import alpha, pathlib, sys; pathlib.Path(sys.argv[1]).write_text(alpha.__version__); sys.exit(int(sys.argv[2]))", "${marker}", "${code}"], target: "sandbox:py", timeout: 20s}\n` });
+  const ALPHA_ONLY = { ...BASE, pip: { alpha: '1.1.0', beta: '2.0.0' } };
+  const marker = () => join(f.tmp, `marker-${Math.random().toString(36).slice(2)}`);
+  /** Applies BASE (no checks), then ALPHA_ONLY under `policy`, crashing at the health phase or right after the last batch. */
+  async function crashBeforeChecks(policy: Record<string, string>, at: 'health' | 'after-last-batch') {
+    await f.repo.commit(f.files(BASE, never));
+    expect((await applyHost(f.options({ retryBad: true }))).result?.status).toMatch(/^(applied|no-changes)$/);
+    await f.repo.commit(f.files(ALPHA_ONLY, policy));
+    const crashed = new Error('simulated crash');
+    const progress = (p: Progress) => { if (at === 'health' && p.phase === 'health') throw crashed; };
+    const afterBatch = () => { if (at === 'after-last-batch') throw crashed; };
+    await expect(applyHost(f.options({ progress, afterBatch }))).rejects.toBe(crashed);
+    return JSON.parse(await readFile(statePaths(f.state).journal, 'utf8')) as { revision: string; status: string; stage?: string; healthChecks?: unknown[] };
+  }
+
+  it.each([
+    ['during the checks, which pass', 'health', 0],
+    ['during the checks, which fail', 'health', 3],
+    ['after the last batch, before the checks, which fail', 'after-last-batch', 3],
+  ] as const)('%s', async (_name, at, code) => {
+    const m = marker();
+    const journal = await crashBeforeChecks(checked(m, code), at);
+    const { revision } = journal;
+    expect(journal).toMatchObject({ status: 'running', healthChecks: [expect.objectContaining({ name: 'alpha-check' })] });
+    expect(journal.stage).toBe(at === 'health' ? 'health' : undefined);
+    expect(await gone(m)).toBe(true); // the crashed run never got to the checks
+
+    const runner = recording();
+    const out = await applyHost(f.options({ runner }));
+    expect(out.recovered).toBe('kept');
+    expect(mutating(runner.seen)).toEqual([]); // nothing undone
+    expect(await readFile(m, 'utf8')).toBe('1.1.0'); // the check ran, against the kept packages
+    expect(out.recoveredHealth).toEqual([expect.objectContaining({ name: 'alpha-check', ok: code === 0 })]);
+    expect(await pipListReference(venv())).toMatchObject({ alpha: '1.1.0', beta: '2.0.0' });
+    const paths = statePaths(f.state);
+    expect(await gone(paths.journal)).toBe(true);
+    const bad = JSON.parse(await readFile(paths.badRevisions, 'utf8').catch(() => '{}'));
+    const logged = await events(revision);
+    const topics = logged.map((e) => e.topic).filter((t) => t.startsWith('infrastructure.update.') || t === 'infrastructure.health.summary');
+    const recovered = (await audit()).filter((e) => e.type === 'apply.recovered').at(-1);
+    if (code === 0) {
+      expect(out.result?.status).toBe('no-changes'); // healthy and complete: nothing left to do
+      expect(bad).not.toHaveProperty([revision]);
+      expect(topics).toEqual(['infrastructure.health.summary', 'infrastructure.update.completed']);
+      expect(recovered?.data).toMatchObject({ revision, badRevision: false, health: [{ name: 'alpha-check', ok: true }] });
+    } else {
+      // As the apply itself would have ended: failed, the revision marked bad, not re-applied on top.
+      expect(out.skipped).toBe('bad-revision');
+      expect(bad[revision].reason).toMatch(/^health check failed: alpha-check \(exited with 3\) \(run on recovery: the apply was interrupted /);
+      expect(topics).toEqual(['infrastructure.health.summary', 'infrastructure.update.failed']);
+      expect(logged.find((e) => e.topic === 'infrastructure.update.failed')?.payload).toMatchObject({ stage: 'health', code: 'E_HEALTH' });
+      expect(recovered?.data).toMatchObject({ revision, badRevision: true, health: [{ name: 'alpha-check', ok: false }] });
+      expect(JSON.parse(await readFile(paths.applied, 'utf8'))).toMatchObject({ revision, status: 'failed' });
+    }
+  });
+
+  it('under onFailedHealth the same crash is rolled back, as before: the checks do not run', async () => {
+    const m = marker();
+    const journal = await crashBeforeChecks(checked(m, 0, 'onFailedHealth'), 'health');
+    expect(journal.stage).toBe('health');
+    const out = await applyHost(f.options({}), { gate: () => false });
+    expect(out.recovered).toBe('rolled-back');
+    expect(out.recoveredHealth).toBeUndefined();
+    expect(await gone(m)).toBe(true);
+    expect(await pipListReference(venv())).toMatchObject({ alpha: '1.0.0', beta: '2.0.0' });
   });
 });
 

@@ -69,6 +69,15 @@ describe('satisfiedAfter', () => {
     expect(satisfiedAfter({ desired: d, actual, plan: p, applied: p, before: undefined }).sandboxes).toEqual({});
   });
 
+  it('a sandbox nothing was planned for (its container lacks a mount) gives no evidence: what it has is not in place', async () => {
+    const d = await desired({ alpha: '1.0.0', beta: '2.0.0' });
+    const actual: ActualState = { sandboxes: { py: { exists: true, missingSourceFolders: ['/srv/wheels'] } }, targets: { 'sandbox:py': { pip: { status: 'ok', packages: { alpha: '0.9.0', beta: '2.0.0' } } } } };
+    const before = seen({ alpha: '1.0.0' });
+    const p = plan({ desired: d, actual, inventory: { packages: {}, sandboxes: {}, satisfied: before }, revision: 'r1' });
+    expect(p.actions).toEqual([]); // the upgrade of alpha is held back with the warning
+    expect(satisfiedAfter({ desired: d, actual, plan: p, applied: p, before })).toEqual(seen({ alpha: '1.0.0' }));
+  });
+
   it('never makes a package gitfleet\'s to remove: dropped from desired, a recorded package stays', async () => {
     const d = await desired({ alpha: '1.0.0' });
     const inventory: Inventory = { packages: {}, sandboxes: {}, satisfied: seen({ alpha: '1.0.0', gamma: '1.0' }) };

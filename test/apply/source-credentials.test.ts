@@ -37,25 +37,49 @@ describe('parseCredential', () => {
   });
 });
 
+/** Sources as a baseline writes them: the reference may name its index (PipCredentials.index). */
+type Src = ManagerSources & { credentials?: { secret: string; index?: string } };
+const CORP = 'https://pkgs.corp.example/simple/';
+const PYPI = 'https://pypi.org/simple/';
+
 describe('credentialUrls: where a token may go', () => {
-  it.each<[string, Manager, ManagerSources, string[]]>([
+  it.each<[string, Manager, Src, string[]]>([
     ['the index alone', 'pip', { indexUrl: IDX }, [IDX]],
-    ['extra indexes on the same origin, not pypi.org beside it', 'pip',
-      { indexUrl: IDX, extraIndexUrls: ['https://pkgs.example.com/other/simple/', 'https://pypi.org/simple/'] }, [IDX, 'https://pkgs.example.com/other/simple/']],
-    ['no indexUrl (pypi.org is pip\'s default): the first extra index', 'pip',
-      { extraIndexUrls: ['https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple', 'https://mirror.example.org/simple/'] }, ['https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple']],
-    ['a different port is another origin', 'pip', { indexUrl: 'http://127.0.0.1:8080/simple/', extraIndexUrls: ['http://127.0.0.1:9090/simple/'] }, ['http://127.0.0.1:8080/simple/']],
+    ['extra indexes on the same origin', 'pip', { indexUrl: IDX, extraIndexUrls: ['https://pkgs.example.com/other/simple/'] }, [IDX, 'https://pkgs.example.com/other/simple/']],
+    ['pypi.org first, the private index named by credentials.index: only the private one', 'pip',
+      { indexUrl: PYPI, extraIndexUrls: [CORP], credentials: { secret: 'K', index: CORP } }, [CORP]],
+    ['credentials.index matches without its trailing slash', 'pip',
+      { indexUrl: PYPI, extraIndexUrls: [CORP], credentials: { secret: 'K', index: CORP.slice(0, -1) } }, [CORP]],
+    ['a private index named by index, with another URL on its origin', 'pip',
+      { indexUrl: CORP, extraIndexUrls: [PYPI, 'https://pkgs.corp.example/ml/simple/'], credentials: { secret: 'K', index: CORP } }, [CORP, 'https://pkgs.corp.example/ml/simple/']],
+    ['plain http to a loopback address', 'pip', { indexUrl: 'http://127.0.0.1:8080/simple/' }, ['http://127.0.0.1:8080/simple/']],
     ['npm: the registry', 'npm', { registry: 'https://npm.example.com/' }, ['https://npm.example.com/']],
+    ['npm: registry.npmjs.org (private and org-scoped packages need a token there)', 'npm', { registry: 'https://registry.npmjs.org/' }, ['https://registry.npmjs.org/']],
   ])('%s', (_what, m, s, want) => {
     expect(credentialUrls(m, s, 'K')).toEqual(want);
   });
 
-  it.each<[Manager, ManagerSources, RegExp]>([
-    ['pip', { findLinks: ['/wheels'], noIndex: true }, /needs an http\(s\) indexUrl/],
-    ['pip', { indexUrl: 'file:///srv/simple' }, /needs an http\(s\) indexUrl/],
-    ['npm', { findLinks: ['/tgz'] }, /needs an http\(s\) registry/],
-    ['apt', { findLinks: ['/debs'] }, /apt sources are local folders only/],
-  ])('%s %j: refused', (m, s, re) => {
+  // Each of these is a validation error too (test/fleet/credentials-check.test.ts); on the host it must never reach a URL.
+  it.each<[string, Manager, Src, RegExp]>([
+    ['no index at all', 'pip', { findLinks: ['/wheels'], noIndex: true }, /sources\.pip\.credentials: pip credentials \(secret "K"\) have no index URL beside them/],
+    ['a file index', 'pip', { indexUrl: 'file:///srv/simple' }, /need an http\(s\) index to go to, not file:\/\/\/srv\/simple/],
+    ['no registry', 'npm', { findLinks: ['/tgz'] }, /have no registry URL beside them/],
+    ['a local-folder manager', 'apt', { findLinks: ['/debs'] }, /apt sources are local folders only/],
+    ['pypi.org first and a private extra index, not named: which one is ambiguous', 'pip', { indexUrl: PYPI, extraIndexUrls: [CORP] },
+      /lists indexes on 2 origins \(https:\/\/pypi\.org, https:\/\/pkgs\.corp\.example\).*index: "https:\/\/pkgs\.corp\.example\/simple\/"/],
+    ['two private origins, not named', 'pip', { indexUrl: 'http://127.0.0.1:8080/simple/', extraIndexUrls: ['http://127.0.0.1:9090/simple/'] }, /on 2 origins/],
+    ['credentials.index names no URL of the source', 'pip', { indexUrl: CORP, credentials: { secret: 'K', index: 'https://other.example/simple/' } }, /sources\.pip\.credentials\.index: credentials\.index "https:\/\/other\.example\/simple\/" is not one of this source's indexes/],
+    ['pypi.org alone', 'pip', { indexUrl: PYPI }, /pypi\.org is a public index/],
+    ['files.pythonhosted.org', 'pip', { extraIndexUrls: ['https://files.pythonhosted.org/simple/'] }, /files\.pythonhosted\.org is a public index/],
+    ['credentials.index names pypi.org', 'pip', { indexUrl: PYPI, extraIndexUrls: [CORP], credentials: { secret: 'K', index: PYPI } }, /pypi\.org is a public index/],
+    ['plain http', 'pip', { indexUrl: 'http://pkgs.example.com/simple/' }, /http:\/\/pkgs\.example\.com\/simple\/ is plain http/],
+    ['npm over plain http', 'npm', { registry: 'http://npm.example.com/' }, /is plain http/],
+    ['plain http on the credentialed host name, another port', 'pip',
+      { indexUrl: 'https://pkgs.example.com/simple/', extraIndexUrls: ['http://pkgs.example.com:8080/simple/'], credentials: { secret: 'K', index: 'https://pkgs.example.com/simple/' } },
+      /sources\.pip\.extraIndexUrls\.0: http:\/\/pkgs\.example\.com:8080\/simple\/ is plain http on pkgs\.example\.com, the host the credentials/],
+    ['loopback: another port of the same host name over http', 'pip',
+      { indexUrl: 'http://127.0.0.1:8080/simple/', extraIndexUrls: ['http://127.0.0.1:9090/simple/'], credentials: { secret: 'K', index: 'http://127.0.0.1:8080/simple/' } }, /plain http on 127\.0\.0\.1/],
+  ])('%s: refused', (_what, m, s, re) => {
     expect(() => credentialUrls(m, s, 'K')).toThrow(re);
   });
 });
@@ -64,10 +88,22 @@ describe('withCredentials', () => {
   const scope = { manager: 'pip' as const, where: 'sandbox:py' };
 
   it('puts the value into the URLs as percent-encoded user-info and drops the reference', async () => {
-    const got = await withCredentials({ indexUrl: IDX, extraIndexUrls: ['https://pypi.org/simple/'], credentials: { secret: 'IDX' } }, scope, store({ IDX: 'bob:p@ss/w:rd' }));
-    expect(got).toEqual({ indexUrl: 'https://bob:p%40ss%2Fw%3Ard@pkgs.example.com/simple/', extraIndexUrls: ['https://pypi.org/simple/'] });
+    const got = await withCredentials({ indexUrl: IDX, credentials: { secret: 'IDX' } }, scope, store({ IDX: 'bob:p@ss/w:rd' }));
+    expect(got).toEqual({ indexUrl: 'https://bob:p%40ss%2Fw%3Ard@pkgs.example.com/simple/' });
     const npm = await withCredentials({ registry: 'https://npm.example.com/', credentials: { secret: 'NPM' } }, { manager: 'npm', where: 'system' }, store({ NPM: 'npm_tok' }));
     expect(npm).toEqual({ registry: 'https://:npm_tok@npm.example.com/' });
+  });
+
+  it('pypi.org as indexUrl and the private index as an extra one: the token goes only where credentials.index says', async () => {
+    const s: Src = { indexUrl: PYPI, extraIndexUrls: [CORP], credentials: { secret: 'CORP', index: CORP } };
+    expect(await withCredentials(s, scope, store({ CORP: 'corp-tok' }))).toEqual({ indexUrl: PYPI, extraIndexUrls: ['https://__token__:corp-tok@pkgs.corp.example/simple/'] });
+  });
+
+  it('a source validation would refuse: E_VALIDATION before the secret is even read', async () => {
+    const lookup: SecretLookup = async () => { throw new Error('the store must not be read'); };
+    for (const s of [{ indexUrl: PYPI, extraIndexUrls: [CORP] }, { indexUrl: PYPI }, { indexUrl: 'http://pkgs.corp.example/simple/' }]) {
+      await expect(withCredentials({ ...s, credentials: { secret: 'CORP' } }, scope, lookup)).rejects.toMatchObject({ code: 'E_VALIDATION', message: expect.stringContaining('secret "CORP"') });
+    }
   });
 
   it('sources without a reference pass through untouched (no store needed)', async () => {

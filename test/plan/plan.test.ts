@@ -67,6 +67,37 @@ describe('plan', () => {
     expect(droppedSandboxes(p)).toEqual(['sandbox:old']);
   });
 
+  describe('a docker container made without a package folder\'s mount', () => {
+    const files = smallFleet({
+      'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nbaselines: [b1, b2]\nsandboxes: {py: {template: box}, tools: {template: venv}}\n',
+      'sandboxes/box.yaml': 'apiVersion: gitfleet/v1\nkind: SandboxTemplate\nname: box\ntype: {linux: docker}\nimage: python:3.11-slim\npath: {linux: "{state}/sandboxes/{name}"}\n',
+      'baselines/b2.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b2\ntarget: sandbox:tools\npackages:\n  pip:\n    gamma: "3.0.0"\n',
+    });
+    const actual = (missing?: string[]): ActualState => ({
+      sandboxes: { py: { exists: true, type: 'docker', ...(missing ? { missingSourceFolders: missing } : {}) }, tools: { exists: true, type: 'venv' } },
+      targets: { 'sandbox:py': { pip: { status: 'ok', packages: { alpha: '0.9.0', beta: '2.0.0', old: '1.0' } } }, 'sandbox:tools': { pip: { status: 'ok', packages: {} } } },
+    });
+    const inventory: Inventory = { packages: { 'sandbox:py': { pip: { old: '1.0' } } }, sandboxes: {} };
+
+    it('plans nothing for that sandbox, says which folders and how to fix it, and plans the rest', async () => {
+      const p = plan({ desired: await desired(files), actual: actual(['/srv/wheels', '/srv/more']), inventory, revision: null });
+      expect(p.actions.map((a) => `${a.kind} ${a.target} ${a.name}`)).toEqual(['install sandbox:tools gamma']);
+      expect(p.warnings).toEqual([{
+        target: 'sandbox:py', code: 'sandbox.sources-unmounted',
+        message: 'sandbox py was made without the read-only mount of package folders /srv/wheels, /srv/more (made before gitfleet mounted package folders, or before a baseline named them) and docker cannot add a mount to it, so nothing is planned for it (2 changes held back); remove the container (docker rm -f gitfleet-py) and apply again: gitfleet makes it with the mounts and installs its packages again',
+      }]);
+    });
+
+    it('warns even when nothing is held back, and a container with every mount is planned as usual', async () => {
+      const asDesired: ActualState = { ...actual(['/srv/wheels']), targets: { ...actual().targets, 'sandbox:py': { pip: { status: 'ok', packages: { alpha: '1.0.0', beta: '2.0.0' } } } } };
+      const quiet = plan({ desired: await desired(files), actual: asDesired, inventory: { packages: {}, sandboxes: {} }, revision: null });
+      expect(quiet.warnings.map((w) => [w.code, w.message.includes('/srv/wheels (made before') && !w.message.includes('held back')])).toEqual([['sandbox.sources-unmounted', true]]);
+      const usual = plan({ desired: await desired(files), actual: actual([]), inventory, revision: null });
+      expect(usual.warnings).toEqual([]);
+      expect(usual.actions.map((a) => `${a.kind} ${a.target} ${a.name}`)).toEqual(['remove sandbox:py old', 'upgrade sandbox:py alpha', 'install sandbox:tools gamma']);
+    });
+  });
+
   it('normalizes names with the manager\'s rules before comparing', async () => {
     const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    Foo_Bar.baz: "1.0"\n' });
     const p = plan({ desired: await desired(files), actual: pipIn({ 'foo-bar-baz': '1.0' }), inventory: inv(), revision: null, normalize: (_m, n) => n.toLowerCase().replace(/[-_.]+/g, '-') });

@@ -81,7 +81,8 @@ describe('sourceSecrets', () => {
     const r = await reporter(state);
     try {
       expect(await s.materialize(r.report)).toEqual({ written: ['IDX'], created: [], removed: [], envWritten: [], envRemoved: [], errors: [] });
-      expect(r.events.map((e) => [e.topic, e.payload])).toEqual([['infrastructure.secret.rotated', { key: 'IDX' }]]);
+      // Written, not yet in effect: the event waits for the apply's success (materializeAfterApply).
+      expect(r.events).toEqual([]);
       // exactly the named key: nothing pruned, nothing else written
       expect((await readdir(statePaths(state).secrets)).sort()).toEqual(['IDX', 'OTHER']);
       expect(await readFile(join(statePaths(state).secrets, 'IDX'), 'utf8')).toBe('tok-2');
@@ -89,6 +90,34 @@ describe('sourceSecrets', () => {
       expect((await s.materialize(r.report)).written).toEqual([]);
       expect((await r.lines()).filter((l) => l.type.startsWith('secret.')).map(({ type, data }) => ({ type, data }))).toEqual([{ type: 'secret.materialized', data: { key: 'IDX' } }]);
       expect(JSON.stringify([r.events, await r.lines()])).not.toMatch(/tok-|h2-tok/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('restore puts back what materialize replaced (a rotated key\'s old value, no file for a created key), once, audited by key', async () => {
+    const { state, h1, enc } = await setup();
+    const { model, desired } = await revision({ 'hosts/h1.yaml': host('h1', h1.recipient, 'py, js'), 'secrets/h1.yaml': secretsDoc('h1', { IDX: await enc('tok-2'), NPM: await enc('npm-1') }) });
+    await mkdir(statePaths(state).secrets, { recursive: true, mode: 0o700 });
+    await writeFile(join(statePaths(state).secrets, 'IDX'), 'tok-1', { mode: 0o600 });
+    const s = await sourceSecrets({ model, desired, stateDir: state });
+    const r = await reporter(state);
+    try {
+      expect(await s.restore(r.report)).toEqual([]); // nothing written yet: nothing to put back
+      expect(await s.materialize(r.report)).toMatchObject({ written: ['IDX', 'NPM'], created: ['NPM'] });
+      expect(await s.materialize(r.report)).toMatchObject({ written: [] }); // a second call must not forget the first old value
+      expect((await s.restore(r.report)).sort()).toEqual(['IDX', 'NPM']);
+      expect(await readFile(join(statePaths(state).secrets, 'IDX'), 'utf8')).toBe('tok-1');
+      expect((await stat(join(statePaths(state).secrets, 'IDX'))).mode & 0o777).toBe(0o600);
+      expect(await readdir(statePaths(state).secrets)).toEqual(['IDX']);
+      expect(await s.restore(r.report)).toEqual([]);
+      expect(r.events).toEqual([]);
+      const secretLines = (await r.lines()).filter((l) => l.type.startsWith('secret.')).map(({ type, data }) => ({ type, data }));
+      expect(secretLines).toEqual([
+        { type: 'secret.materialized', data: { key: 'IDX' } }, { type: 'secret.materialized', data: { key: 'NPM' } },
+        { type: 'secret.restored', data: { key: 'IDX' } }, { type: 'secret.restored', data: { key: 'NPM' } },
+      ]);
+      expect(JSON.stringify(await r.lines())).not.toMatch(/tok-|npm-1/);
     } finally {
       await r.close();
     }
