@@ -77,7 +77,7 @@ export async function commandsFor(
   if (sb && listsInside(sb.type)) {
     // Host folders (findLinks, npm tarballs) spelled as seen inside: docker's read-only mounts, wsl's /mnt/<drive>.
     // Removals read no folder, so a container without the mounts can still have packages removed (a rollback).
-    const inside = needsIndex(changes) ? await sourcesInside(sb, deps.driver(sb.type), src, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs }) : src;
+    const inside = needsIndex(changes) ? await sourcesInside(sb, deps.driver(sb.type), src, { runner: deps.runner, timeoutMs: deps.batchTimeoutMs, checkoutRoot: deps.fleetDir }) : src;
     return insideCommands(manager, changes, inside);
   }
   return deps.manager(manager).commands(changes, targetFor(sandboxes, target, manager, deps), src);

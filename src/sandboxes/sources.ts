@@ -31,8 +31,49 @@ export function checkSourceFolder(folder: string): string {
  */
 export function sourceMountPoint(folder: string): string {
   const f = checkSourceFolder(folder);
-  const normal = WINDOWS_ABS.test(f) ? win32.normalize(f).replace(/\\+$/, '') : posix.normalize(f).replace(/\/+$/, '');
-  return `${SOURCES_MOUNT_ROOT}/${createHash('sha256').update(normal).digest('hex').slice(0, 16)}`;
+  return `${SOURCES_MOUNT_ROOT}/${createHash('sha256').update(normalFolder(f)).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The host folder that is mounted for package folder `folder`: the fleet checkout `checkoutRoot` for a folder at or
+ * below it, else the folder itself. `git checkout` deletes and recreates a folder whose files all change, and a bind
+ * mount keeps pointing at the deleted one (empty); the checkout root is never replaced. Pure, never throws: a folder
+ * that is not absolute is returned as it is, for `checkSourceFolder` to refuse where it is mounted or named.
+ */
+export function sourceMountFolder(folder: string, checkoutRoot?: string): string {
+  return checkoutRoot !== undefined && relativeBelow(checkoutRoot, folder) !== undefined ? checkoutRoot : folder;
+}
+
+/** The distinct host folders mounted for these package folders (`sourceMountFolder` of each), in first-seen order. */
+export function sourceMountFolders(folders: Iterable<string>, checkoutRoot?: string): string[] {
+  return [...new Set([...folders].map((f) => sourceMountFolder(f, checkoutRoot)))];
+}
+
+/**
+ * Where package folder `folder` is inside a docker container: below the mount point of its `sourceMountFolder`
+ * (`<checkout>/wheels` → `/gitfleet/sources/<hash of checkout>/wheels`), or that folder's own mount point. The one
+ * mapping behind creation's mounts, the mount check and the commands, so they cannot disagree.
+ */
+export function sourcePathInside(folder: string, checkoutRoot?: string): string {
+  const f = checkSourceFolder(folder);
+  const mounted = sourceMountFolder(f, checkoutRoot);
+  const rel = mounted === f ? [] : relativeBelow(mounted, f) ?? [];
+  return posix.join(sourceMountPoint(mounted), ...rel);
+}
+
+/** `folder`'s segments below `root` ([] for the root itself), or undefined when it is not at or below it (or either is not absolute). */
+function relativeBelow(root: string, folder: string): string[] | undefined {
+  const windows = WINDOWS_ABS.test(root);
+  if (windows !== WINDOWS_ABS.test(folder)) return undefined;
+  if (!windows && !(root.startsWith('/') && folder.startsWith('/'))) return undefined;
+  const rel = (windows ? win32 : posix).relative(normalFolder(root), normalFolder(folder));
+  const segments = rel.split(windows ? /[\\/]+/ : '/').filter((s) => s !== '');
+  if (segments[0] === '..' || (windows && win32.isAbsolute(rel))) return undefined;
+  return segments;
+}
+
+function normalFolder(f: string): string {
+  return WINDOWS_ABS.test(f) ? win32.normalize(f).replace(/\\+$/, '') : posix.normalize(f).replace(/\/+$/, '');
 }
 
 /** The distinct host folders these sources install from (`findLinks` of every manager), validated, sorted. */
@@ -67,7 +108,8 @@ export function mapSourceFolders(sources: ManagerSources, map: (folder: string) 
 
 /**
  * `sources` as the manager inside `sb` must spell them: its driver's mapping of host folders (docker: the container's
- * read-only mounts, checked; wsl: /mnt/<drive>/...). Unchanged when there are no folders or the driver needs no mapping.
+ * read-only mounts, checked, folders below `ctx.checkoutRoot` through its one mount; wsl: /mnt/<drive>/...).
+ * Unchanged when there are no folders or the driver needs no mapping.
  */
 export async function sourcesInside(
   sb: DesiredSandbox, driver: SandboxDriver, sources: ManagerSources | undefined, ctx: SandboxContext,

@@ -19,6 +19,11 @@ export interface SandboxContext {
    * `sourceFolders`): docker mounts them read-only when it creates the container, and `inspect` names any missing.
    */
   sourceFolders?: readonly string[];
+  /**
+   * The fleet checkout: docker reaches package folders below it through one read-only mount of it (`sourceMountFolder`),
+   * since git replaces a folder whose files all change and a mount of the folder would keep the deleted one.
+   */
+  checkoutRoot?: string;
 }
 
 /** What is at a sandbox's path now. */

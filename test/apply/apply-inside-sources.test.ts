@@ -50,6 +50,34 @@ describe('a new docker sandbox gets its package folders mounted, and pip inside 
   });
 });
 
+describe('a package folder in the fleet repository', () => {
+  it('is reached through one read-only mount of the checkout, which a later checkout replacing the folder leaves in place', async () => {
+    const inRepo = await testRepo(join(tmp, 'repo-wheels'));
+    await inRepo.commit({
+      'fleet.yaml': 'apiVersion: gitfleet/v1\nkind: Fleet\nname: t\nrollout: {waves: [{name: canary}]}\n',
+      'hosts/h1.yaml': 'apiVersion: gitfleet/v1\nkind: Host\nname: h1\nos: linux\narch: x64\nbaselines: [py]\nsandboxes: {py: {template: box}}\n',
+      'sandboxes/box.yaml': 'apiVersion: gitfleet/v1\nkind: SandboxTemplate\nname: box\ntype: {linux: docker}\nimage: python:3.11-slim\npath: {linux: "{state}/sandboxes/{name}"}\n',
+      'baselines/py.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: py\ntarget: sandbox:py\nsources: {pip: {findLinks: [wheels], noIndex: true}}\npackages:\n  pip:\n    alpha: "1.0.0"\n',
+      'wheels/alpha-1.0.0-py3-none-any.whl': 'not a real wheel: docker is the fake CLI',
+    });
+    const state = join(tmp, 'state-in-repo');
+    const checkout = join(state, 'checkout');
+    const mp = sourceMountPoint(checkout);
+    const RUN = ['run', '-d', '--name', 'gitfleet-py', '--init', '--restart', 'unless-stopped', '--label', 'gitfleet.sandbox=py', '--label', 'gitfleet.template=box',
+      '-v', `${join(state, 'sandboxes', 'py')}:/sandbox`, '--mount', `type=bind,source=${checkout},target=${mp},readonly`, 'python:3.11-slim', 'sleep', 'infinity'];
+    const made: FakeAnswer = { argv: NONE.argv, stdout: JSON.stringify([{ State: { Status: 'running', Running: true }, Config: { Image: 'python:3.11-slim', Labels: { 'gitfleet.sandbox': 'py' } }, Mounts: [{ Destination: '/sandbox' }, { Destination: mp }] }]) };
+    const INSTALL = ['exec', '-e', 'PIP_CONFIG_FILE=/dev/null', 'gitfleet-py', 'python3', '-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '--no-index', '--find-links', `${mp}/wheels`, 'alpha==1.0.0'];
+    const LIST = ['exec', '-e', 'PIP_CONFIG_FILE=/dev/null', 'gitfleet-py', 'python3', '-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'];
+    const fake = await fakeCli(tmp, 'docker', [INFO, NONE, { ...NONE }, { argv: RUN, stdout: 'abc\n' }, made, { argv: INSTALL }, { argv: LIST, stdout: '[]' }]);
+    const runner: Runner = { run: (cmd) => execRunner.run({ ...cmd, env: { ...cmd.env, PATH: `${fake.dir}:${process.env.PATH ?? '/usr/bin:/bin'}` } }) };
+    const out = await applyHost({ host: 'h1', repo: inRepo.remote, stateDir: state, runner, log: pino({ level: 'silent' }), env: ENV });
+    const calls = await fake.calls();
+    expect(out.result?.status, JSON.stringify(calls)).toBe('applied');
+    expect(calls).toContainEqual(RUN);
+    expect(calls).toContainEqual(INSTALL);
+  });
+});
+
 describe('a docker container made without a package folder its baselines install from', () => {
   // Running, labelled ours, but with only its /sandbox mount: made before the baseline named the wheel folder.
   const OLD: FakeAnswer = { argv: NONE.argv, stdout: JSON.stringify([{ State: { Status: 'running', Running: true }, Config: { Image: 'python:3.11-slim', Labels: { 'gitfleet.sandbox': 'py' } }, Mounts: [{ Destination: '/sandbox' }] }]) };

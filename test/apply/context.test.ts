@@ -13,7 +13,7 @@ import { sandbox, scriptedRunner } from '../sandboxes/helpers.js';
 import { posix } from 'node:path';
 import { sourcesFor } from '../../src/apply/context.js';
 import { dockerRunCommand } from '../../src/sandboxes/docker/commands.js';
-import { sourceFolders, sourceMountPoint } from '../../src/sandboxes/sources.js';
+import { sourceFolders, sourceMountFolders, sourceMountPoint, sourcePathInside } from '../../src/sandboxes/sources.js';
 
 // A Windows host: its WSL distribution is Linux, its venvs are Windows venvs. Commands are compared whole.
 const wsl = makeWslDriver('win32');
@@ -74,22 +74,25 @@ describe('package folders (findLinks, npm tarballs) reach commands inside a sand
   const argv = (cmds: { file: string; args: string[] }[]) => cmds.map((c) => [c.file, ...c.args]);
   const wheels = 'C:\\fleet\\artifacts\\wheels';
 
-  it('docker: the container\'s read-only mount, checked first (pip --find-links and npm\'s tarball alike)', async () => {
-    const runner = scriptedRunner({ [INSPECT]: { stdout: container(sourceMountPoint(wheels)) } });
+  it('docker: below the container\'s read-only mount of the checkout, checked first (pip --find-links and npm\'s tarball alike)', async () => {
+    // wheels is in the checkout (deps.fleetDir): reached through the checkout's one mount, which git never replaces
+    const inside = sourcePathInside(wheels, 'C:\\fleet');
+    expect(inside).toBe(`${sourceMountPoint('C:\\fleet')}/artifacts/wheels`);
+    const runner = scriptedRunner({ [INSPECT]: { stdout: container(sourceMountPoint('C:\\fleet')) } });
     const d: HostDeps = { ...deps, runner };
     const pip = await asWindowsHost(async () => (await commandsFor(sandboxes, d, 'sandbox:box', 'pip', installs, { findLinks: [wheels], noIndex: true })).map((c) => inTarget(sandboxes, d, 'sandbox:box', c)));
     expect(argv(pip)).toEqual([
-      ['docker', 'exec', '-e', 'PIP_CONFIG_FILE=/dev/null', 'gitfleet-box', 'python3', ...PIP, 'install', ...COMMON, '--no-index', '--find-links', sourceMountPoint(wheels), 'alpha==1.1.0'],
+      ['docker', 'exec', '-e', 'PIP_CONFIG_FILE=/dev/null', 'gitfleet-box', 'python3', ...PIP, 'install', ...COMMON, '--no-index', '--find-links', inside, 'alpha==1.1.0'],
     ]);
     const npm = await asWindowsHost(() => commandsFor(sandboxes, d, 'sandbox:box', 'npm', installs, { findLinks: [wheels] }));
-    expect(argv(npm)).toEqual([['npm', 'install', '--no-audit', '--no-fund', '-g', `${sourceMountPoint(wheels)}/alpha-1.1.0.tgz`]]);
+    expect(argv(npm)).toEqual([['npm', 'install', '--no-audit', '--no-fund', '-g', `${inside}/alpha-1.1.0.tgz`]]);
     expect(runner.calls.map((c) => [c.file, ...c.args].join(' '))).toEqual([INSPECT, INSPECT]);
   });
 
   it('docker: a container without the mount fails the batch before anything runs inside, saying what to do', async () => {
     const runner = scriptedRunner({ [INSPECT]: { stdout: container() } });
     await expect(commandsFor(sandboxes, { ...deps, runner }, 'sandbox:box', 'pip', installs, { findLinks: [wheels], noIndex: true }))
-      .rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/container gitfleet-box was made without the read-only mount of package folder C:\\fleet\\artifacts\\wheels .*docker rm -f gitfleet-box/) });
+      .rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/container gitfleet-box was made without the read-only mount of package folder C:\\fleet .*docker rm -f gitfleet-box/) });
   });
 
   it('docker: removals read no folder, so they ask nothing of the container (a rollback on an old container still works)', async () => {
@@ -116,16 +119,20 @@ describe('package folders (findLinks, npm tarballs) reach commands inside a sand
     const sources = { pip: { findLinks: ['artifacts/wheels'], noIndex: true }, npm: { findLinks: ['artifacts/npm', '/opt/shared/npm'] } };
     const box = sandbox({ name: 'box', type: 'docker', path: '/opt/gitfleet/sandboxes/box', image: 'python:3.11-slim' });
     const folders = sourceFolders((['pip', 'npm'] as const).map((m) => sourcesFor(sources, m, fleetDir)));
-    const run = dockerRunCommand(box, folders).args;
+    const mounted = sourceMountFolders(folders, fleetDir); // as sandboxSourceFolders hands them to create
+    expect(mounted).toEqual(['/opt/shared/npm', fleetDir]);
+    const run = dockerRunCommand(box, mounted).args;
     const targets = run.filter((_, i) => run[i - 1] === '--mount').map((m) => /target=([^,]+)/.exec(m)![1]!);
-    expect(targets).toEqual(folders.map(sourceMountPoint));
+    expect(targets).toEqual(['/opt/shared/npm', fleetDir].map(sourceMountPoint));
     const runner = scriptedRunner({ [INSPECT]: { stdout: container(...targets) } });
     const d: HostDeps = { ...deps, runner, fleetDir };
     const pip = await commandsFor([box], d, 'sandbox:box', 'pip', installs, sourcesFor(sources, 'pip', fleetDir));
     const findLinks = pip[0]!.args[pip[0]!.args.indexOf('--find-links') + 1]!;
     const npm = await commandsFor([box], d, 'sandbox:box', 'npm', installs, sourcesFor(sources, 'npm', fleetDir));
-    expect(targets).toContain(findLinks);
-    expect(targets).toContain(posix.dirname(npm[0]!.args.at(-1)!));
+    expect(findLinks).toBe(`${sourceMountPoint(fleetDir)}/artifacts/wheels`);
+    expect(posix.dirname(npm[0]!.args.at(-1)!)).toBe(`${sourceMountPoint(fleetDir)}/artifacts/npm`);
+    const shared = await commandsFor([box], d, 'sandbox:box', 'npm', installs, { findLinks: ['/opt/shared/npm'] });
+    expect(posix.dirname(shared[0]!.args.at(-1)!)).toBe(sourceMountPoint('/opt/shared/npm'));
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ManagerSources } from '../../src/managers/types.js';
 import {
-  SOURCES_MOUNT_ROOT, checkSourceFolder, distinctFolders, mapSourceFolders, sourceFolders, sourceMountPoint, sourcesInside, wslPath,
+  SOURCES_MOUNT_ROOT, checkSourceFolder, distinctFolders, mapSourceFolders, sourceFolders, sourceMountFolder, sourceMountFolders, sourceMountPoint,
+  sourcePathInside, sourcesInside, wslPath,
 } from '../../src/sandboxes/sources.js';
 import type { SandboxDriver } from '../../src/sandboxes/types.js';
 import { sandbox } from './helpers.js';
@@ -76,5 +77,35 @@ describe('package folders of a sandbox', () => {
     expect(await sourcesInside(sb, driver, { findLinks: ['/host'] }, ctx)).toEqual({ findLinks: ['/in'] });
     expect(await sourcesInside(sb, {} as SandboxDriver, { findLinks: ['/host'] }, ctx)).toEqual({ findLinks: ['/host'] });
     expect(asked).toEqual([{ findLinks: ['/host'] }]);
+  });
+});
+
+describe('folders in the fleet checkout are reached through one mount of the checkout (git replaces folders whole)', () => {
+  const ROOT = '/var/lib/gitfleet/checkout';
+  const WIN = 'C:\\gitfleet\\checkout';
+  it.each<[string, string, string | undefined, string, string]>([
+    ['a folder in the checkout', `${ROOT}/wheels`, ROOT, ROOT, `${sourceMountPoint(ROOT)}/wheels`],
+    ['a folder deeper in it, spelled loosely', `${ROOT}/./artifacts//npm/`, ROOT, ROOT, `${sourceMountPoint(ROOT)}/artifacts/npm`],
+    ['the checkout itself', ROOT, `${ROOT}/`, `${ROOT}/`, sourceMountPoint(ROOT)],
+    ['a folder outside it', '/srv/wheels', ROOT, '/srv/wheels', sourceMountPoint('/srv/wheels')],
+    ['a sibling sharing its prefix', `${ROOT}-old/wheels`, ROOT, `${ROOT}-old/wheels`, sourceMountPoint(`${ROOT}-old/wheels`)],
+    ['a folder that leaves it with ..', `${ROOT}/../wheels`, ROOT, `${ROOT}/../wheels`, ''],
+    ['no checkout known', `${ROOT}/wheels`, undefined, `${ROOT}/wheels`, sourceMountPoint(`${ROOT}/wheels`)],
+    ['Windows, another case and slashes', 'c:/GitFleet/Checkout/wheels', WIN, WIN, `${sourceMountPoint(WIN)}/wheels`],
+    ['Windows, another drive', 'D:\\gitfleet\\checkout\\wheels', WIN, 'D:\\gitfleet\\checkout\\wheels', sourceMountPoint('D:\\gitfleet\\checkout\\wheels')],
+    ['a POSIX folder with a Windows checkout', '/srv/wheels', WIN, '/srv/wheels', sourceMountPoint('/srv/wheels')],
+  ])('%s', (_name, folder, root, mounted, inside) => {
+    expect(sourceMountFolder(folder, root)).toBe(mounted);
+    if (inside) expect(sourcePathInside(folder, root)).toBe(inside);
+    else expect(() => sourcePathInside(folder, root)).toThrow(/\.\./);
+  });
+
+  it('a relative folder is not taken for one in the checkout: it is left for checkSourceFolder to refuse', () => {
+    expect(sourceMountFolder('wheels', ROOT)).toBe('wheels');
+    expect(() => sourcePathInside('wheels', ROOT)).toThrow(/must be absolute/);
+  });
+
+  it('the checkout is mounted once however many of its folders are named', () => {
+    expect(sourceMountFolders([`${ROOT}/a`, '/srv/x', `${ROOT}/b`, '/srv/x'], ROOT)).toEqual([ROOT, '/srv/x']);
   });
 });

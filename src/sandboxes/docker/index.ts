@@ -4,7 +4,7 @@ import { GitfleetError } from '../../util/errors.js';
 import { ctxCommand, firstLine, unsupported } from '../env.js';
 import { claimFolder, ownedMarker, readMarker, removeFolder } from '../marker.js';
 import { checkSandboxName, checkSandboxPath } from '../paths.js';
-import { distinctFolders, mapSourceFolders, sourceFolders, sourceMountPoint } from '../sources.js';
+import { distinctFolders, mapSourceFolders, sourceFolders, sourceMountFolders, sourcePathInside } from '../sources.js';
 import { hasLimits } from '../status.js';
 import type { Availability, DesiredSandbox, SandboxContext, SandboxDriver } from '../types.js';
 import {
@@ -86,9 +86,9 @@ export const dockerDriver: SandboxDriver = {
     // with "no matching distribution", which says nothing of the cause.
     const c = await container(sb, ctx);
     if (!c) throw new GitfleetError('E_NOT_FOUND', `docker sandbox ${sb.name}: container ${containerName(sb)} does not exist; apply creates it`);
-    const missing = missingSourceMounts(c, folders);
+    const missing = missingSourceMounts(c, sourceMountFolders(folders, ctx.checkoutRoot));
     if (missing.length) throw stale(sb, missing);
-    return mapSourceFolders(sources, sourceMountPoint);
+    return mapSourceFolders(sources, (f) => sourcePathInside(f, ctx.checkoutRoot));
   },
 };
 

@@ -167,6 +167,19 @@ describe('docker sandboxes and the host folders their packages install from (scr
     expect(r.calls.map((c) => c.args)).toEqual([['container', 'inspect', 'gitfleet-trainer']]);
   });
 
+  it('sourcesInside reaches a folder in the checkout below the checkout\'s mount, and asks for that mount alone', async () => {
+    const sb = sandbox({ type: 'docker', path: join(dir, 'co'), image: 'python:3.11-slim' });
+    const checkout = join(dir, 'checkout');
+    const sources = { findLinks: [join(checkout, 'wheels'), tarballs], noIndex: true };
+    const ok = scriptedRunner({ [INSPECT]: inspected('/sandbox', sourceMountPoint(checkout), sourceMountPoint(tarballs)) });
+    expect(await dockerDriver.sourcesInside!(sb, sources, { runner: ok, checkoutRoot: checkout }))
+      .toEqual({ findLinks: [`${sourceMountPoint(checkout)}/wheels`, sourceMountPoint(tarballs)], noIndex: true });
+    // a container made with the folder's own mount (the old scheme) lacks the checkout's: it must be made again
+    const old = scriptedRunner({ [INSPECT]: inspected('/sandbox', sourceMountPoint(join(checkout, 'wheels')), sourceMountPoint(tarballs)) });
+    await expect(dockerDriver.sourcesInside!(sb, sources, { runner: old, checkoutRoot: checkout }))
+      .rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringContaining(`without the read-only mount of package folder ${checkout} `) });
+  });
+
   it('a real process gets the --mount values whole (the fake docker CLI checks the argv it was started with)', async () => {
     const path = join(dir, 'real');
     const mount = `type=bind,source=${wheels},target=${sourceMountPoint(wheels)},readonly`;
