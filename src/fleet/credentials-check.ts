@@ -132,6 +132,6 @@ function missingKey(model: FleetModel, ref: Reference, hosts: string[]): Problem
     message: `secret "${ref.key}" (the ${ref.manager} ${ref.manager === 'npm' ? 'registry' : 'index'} credentials) is not in ${where}: its ${ref.manager} batches would fail there`,
     hint: guess
       ? `did you mean "${guess}"?`
-      : `set it for ${hosts.length === 1 ? 'the host' : 'each of these hosts'}: \`printf %s "$VALUE" | gitfleet secret set --host ${hosts.length === 1 ? hosts[0] : 'HOST'} ${ref.key}\`, or remove \`credentials\` if the index needs none`,
+      : `set it for ${hosts.length === 1 ? 'the host' : 'each of these hosts'}: \`printf %s "$VALUE" | gitfleet secret set --host ${hosts.length === 1 ? hosts[0] : 'HOST'} ${ref.key}\` (for a host being registered, on its registration branch: the host file carries the recipient), or remove \`credentials\` if the index needs none`,
   };
 }
