@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import type { Runner } from '../util/exec.js';
 import { GitfleetError, ValidationError, errorMessage, formatDiagnostic } from '../util/errors.js';
 import { statePaths } from '../util/state-dir.js';
 import { withoutCredentials } from '../util/url-credentials.js';
@@ -18,19 +16,13 @@ import type { AgentMemory, RejectReason, Verdict } from './memory.js';
 import type { CycleResultLabel } from './metrics.js';
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_INTERVAL_MS } from './schedule.js';
 import type { RolloutState } from '../propose/status.js';
-import { driftItems, driftProposalCondition, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome } from './proposals.js';
+import { driftItems, driftProposalCondition, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome, type ProposeContext } from './proposals.js';
 import type { Action } from '../plan/types.js';
 import type { DriftMode, DriftSplit } from '../policy/drift.js';
 import { driftSplit } from './drift-split.js';
 
-/** What a reconcile needs: where the fleet is, who this host is, and the parts that touch the world. */
-export interface ReconcileContext {
-  repo: string;
-  branch: string;
-  host: string;
-  stateDir: string;
-  runner: Runner;
-  log: Logger;
+/** What a reconcile needs: what a drift proposal needs (where the fleet is, who this host is, the parts that touch the world), and more. */
+export interface ReconcileContext extends ProposeContext {
   /** The agent's own events (drift, status changes); applyHost emits the apply events itself. */
   bus: EventBus;
   /** The one-host run options (without `rev`), as `gitfleet apply` builds them. */
@@ -40,7 +32,6 @@ export interface ReconcileContext {
   trust?: SignerTrust;
   /** Credentials for the provider fleet.yaml names (drift proposals, commit statuses); none: git provider only. */
   provider?: AgentProviderSettings;
-  now: () => Date;
 }
 
 /** How a cycle ended. `kind: noop` when the remote head had not moved and nothing was due. */
