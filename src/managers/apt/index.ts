@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { posix } from 'node:path';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
@@ -8,7 +8,8 @@ import type { AdapterContext, Detection, ManagerAdapter, ManagerSources, Target 
 import {
   adminDir, aptCommands, debFileNames, debianArch, dpkgQueryCommand, madisonCommand, validAptName, type DebFinder,
 } from './commands.js';
-import { parseDpkgQuery, parseDpkgStatus, parseMadison, parseToolVersion } from './parse.js';
+import { parseDpkgQuery, parseMadison, parseToolVersion } from './parse.js';
+import { readDpkgStatus } from './status-cache.js';
 import { debian } from './versions.js';
 
 // dpkg's native architecture is compiled into dpkg; Node's arch tells it without a spawn on
@@ -31,24 +32,13 @@ export const aptAdapter: ManagerAdapter = {
 
   async listInstalled(target, ctx) {
     const file = statusFile(target);
-    const key = statKey(file);
-    const hit = key === undefined ? undefined : parsedCache.get(file);
-    if (hit && hit.key === key) return { packages: hit.packages, via: 'database' };
-    let text: string;
-    try {
-      // Synchronous on purpose: one read of a few MB from the page cache costs less than the
-      // thread-pool round trips of fs.promises. latin1 because the fields kept (name, version,
-      // architecture, status) are ASCII by dpkg's own rules; it keeps the string one-byte.
-      text = readFileSync(file).toString('latin1');
-    } catch (err) {
-      return { packages: await listViaDpkgQuery(target, ctx, file, err), via: 'command' };
-    }
     const nativeArch = await nativeArchOf(ctx.runner, ctx);
-    // Frozen rather than copied: copying 3,000 names costs more than parsing them, and one shared
-    // object is safe only if nobody can change it.
-    const packages = Object.freeze(parseDpkgStatus(text, { file, nativeArch }));
-    if (key !== undefined) parsedCache.set(file, { key, packages });
-    return { packages, via: 'database' };
+    try {
+      return { packages: readDpkgStatus(file, nativeArch), via: 'database' };
+    } catch (err) {
+      if (!(err instanceof GitfleetError && err.code === 'E_IO')) throw err;
+      return { packages: await listViaDpkgQuery(target, ctx, file, err.cause), via: 'command' };
+    }
   },
 
   async listAvailable(name, ctx) {
@@ -60,19 +50,6 @@ export const aptAdapter: ManagerAdapter = {
     return aptCommands(changes, target, target.kind === 'root' ? debFinder(sources) : undefined);
   },
 };
-
-// A long-running agent lists the same status file every drift check. dpkg replaces the file by rename on
-// every change, so inode, size and change time identify its content; an unchanged file is not parsed again.
-const parsedCache = new Map<string, { key: string; packages: Readonly<Record<string, string>> }>();
-
-function statKey(file: string): string | undefined {
-  try {
-    const st = statSync(file, { bigint: true });
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The status file of a target: the system's, or the one under an alternative root. */
 function statusFile(target: Target): string {

@@ -60,13 +60,35 @@ export function parseDpkgStatus(text: string, opts: DpkgStatusOptions): Record<s
  * line reader decides; other lines it jumps over are not checked.
  */
 export function parseDpkgWritten(text: string, nativeArch: string): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
+  const scan = scanDpkgWritten(text, nativeArch);
+  return scan && packagesOf([scan]);
+}
+
+/**
+ * What the fast path read, stanza by stanza, kept so that a later read of a changed file parses
+ * again only the stanzas whose bytes changed (see status-cache.ts). Each stanza's result depends
+ * only on its own bytes, from its `Package: ` line up to the next stanza's.
+ */
+export interface DpkgScan {
+  /** Offset of each stanza's `Package: ` line in the text scanned. */
+  starts: number[];
+  /** `binary:Package` of each stanza, or undefined for one that is not installed (config-files and the like). */
+  keys: Array<string | undefined>;
+  /** Its Version, where `keys` has a name. */
+  versions: string[];
+}
+
+/** The fast path's reading of `text` (see parseDpkgWritten), or undefined where the line reader must decide. */
+export function scanDpkgWritten(text: string, nativeArch: string): DpkgScan | undefined {
+  const scan: DpkgScan = { starts: [], keys: [], versions: [] };
   const len = text.length;
+  if (len > 0 && text.charCodeAt(len - 1) !== 10) return undefined;
+  const nativeLine = `${nativeArch}\n`;
   let pos = 0;
   let nextPkg = text.indexOf('Package: ', 1); // the next "Package: " after the current stanza's own
   for (;;) {
     while (pos < len && text.charCodeAt(pos) === 10) pos++;
-    if (pos >= len) return out;
+    if (pos >= len) return scan;
     if (!text.startsWith('Package: ', pos)) return undefined;
     let end = text.indexOf('\n\n', pos);
     if (end < 0) end = len - 1;
@@ -75,6 +97,7 @@ export function parseDpkgWritten(text: string, nativeArch: string): Record<strin
       if (nextPkg > pos && text.charCodeAt(nextPkg - 1) === 10) return undefined;
       nextPkg = text.indexOf('Package: ', nextPkg + 1);
     }
+    scan.starts.push(pos);
     const pkgEnd = text.indexOf('\n', pos);
     // dpkg writes Status right after Package; nearly every stanza is "install ok installed".
     if (!text.startsWith('Status: install ok installed\n', pkgEnd + 1)) {
@@ -84,6 +107,8 @@ export function parseDpkgWritten(text: string, nativeArch: string): Record<strin
       const state = status.slice(status.lastIndexOf(' ') + 1);
       if (!KNOWN_STATES.has(state) || status.split(' ').length !== 3) return undefined;
       if (!INSTALLED_STATES.has(state)) {
+        scan.keys.push(undefined);
+        scan.versions.push('');
         pos = end + 1;
         continue;
       }
@@ -94,18 +119,34 @@ export function parseDpkgWritten(text: string, nativeArch: string): Record<strin
     const pkg = text.slice(pos + 9, pkgEnd);
     if (!plain(version) || !plain(pkg)) return undefined;
     const archAt = fieldAt(text, 'Architecture: ', pkgEnd, end);
-    let arch: string | undefined;
-    let multiArch: string | undefined;
+    let key = pkg;
     if (archAt >= 0) {
       const archEnd = text.indexOf('\n', archAt + 14);
-      arch = text.slice(archAt + 14, archEnd);
-      if (!plain(arch)) return undefined;
       // dpkg writes Multi-Arch right after Architecture (its fixed field order), so one look suffices.
-      if (text.startsWith('Multi-Arch: ', archEnd + 1)) multiArch = lineAt(text, archEnd + 13);
-    }
-    out[binaryPackage(pkg, arch, multiArch, nativeArch)] = version;
+      const multiArch = text.startsWith('Multi-Arch: ', archEnd + 1) ? lineAt(text, archEnd + 13) : undefined;
+      // The native architecture and `all` without Multi-Arch are compared in place: no string for most packages.
+      if (multiArch !== undefined || !(text.startsWith(nativeLine, archAt + 14) || text.startsWith('all\n', archAt + 14))) {
+        const arch = text.slice(archAt + 14, archEnd);
+        if (!plain(arch)) return undefined;
+        key = binaryPackage(pkg, arch, multiArch, nativeArch);
+      } else if (hasUpper(pkg)) key = pkg.toLowerCase();
+    } else if (hasUpper(pkg)) key = pkg.toLowerCase();
+    scan.keys.push(key);
+    scan.versions.push(version);
     pos = end + 1;
   }
+}
+
+/** The `binary:Package` → Version record of scans laid end to end, in file order (a later stanza wins, as with dpkg-query). */
+export function packagesOf(scans: readonly DpkgScan[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { keys, versions } of scans) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key !== undefined) out[key] = versions[i]!;
+    }
+  }
+  return out;
 }
 
 // Index of the field line `name` (e.g. "Version: ") starting a line between `from` and `end`, or

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aptAdapter } from '../../../src/managers/apt/index.js';
 import { dpkgQueryCommand } from '../../../src/managers/apt/commands.js';
 import { parseDpkgQuery, parseDpkgWritten } from '../../../src/managers/apt/parse.js';
+import { forgetDpkgStatus, readDpkgStatusHow } from '../../../src/managers/apt/status-cache.js';
 import type { PackageChange, Target } from '../../../src/managers/types.js';
 import { GitfleetError } from '../../../src/util/errors.js';
 import { execRunner, runChecked } from '../../../src/util/exec.js';
@@ -88,6 +89,29 @@ describe('aptAdapter on a real dpkg root', () => {
     expect(after.packages).toEqual(ref.installed);
     // What dpkg wrote is read by the fast path, not handed to the line reader.
     expect(parseDpkgWritten(await readFile(join(root, 'var/lib/dpkg/status'), 'latin1'), native)).toEqual(after.packages);
+  });
+
+  it('after each real dpkg run, parses again only the stanzas dpkg changed and still lists what dpkg-query lists', async () => {
+    const root = await newRoot('r5');
+    const target: Target = { kind: 'root', path: root };
+    const statusPath = join(root, 'var/lib/dpkg/status');
+    await apply([{ kind: 'install', name: 'delta-doc', version: '0.5' }, { kind: 'install', name: 'zeta', version: '3.0+dfsg-1' }], target);
+    forgetDpkgStatus();
+    expect(readDpkgStatusHow(statusPath, native).read).toBe('whole');
+    const steps: PackageChange[][] = [
+      [{ kind: 'install', name: 'alpha', version: '1:1.2~rc1-3' }],
+      [{ kind: 'downgrade', name: 'alpha', version: '1:1.1-1' }],
+      [{ kind: 'install', name: 'epsconf', version: '1.0' }],
+      [{ kind: 'remove', name: 'epsconf' }, { kind: 'remove', name: 'zeta' }],
+    ];
+    for (const step of steps) {
+      await apply(step, target);
+      const got = readDpkgStatusHow(statusPath, native);
+      expect(got.read).toBe('changed-stanzas');
+      expect(got.packages).toEqual((await dpkgQueryInstalled(root)).installed);
+      expect(await aptAdapter.listInstalled(target, ctx)).toEqual({ packages: got.packages, via: 'database' });
+    }
+    expect(Object.keys((await aptAdapter.listInstalled(target, ctx)).packages).sort()).toEqual(['alpha', 'delta-doc']);
   });
 
   it('finds a Multi-Arch: same .deb from the unqualified name', async () => {

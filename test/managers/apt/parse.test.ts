@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitfleetError } from '../../../src/util/errors.js';
 import fc from 'fast-check';
+import { dpkgPackage, renderStanza } from './status-gen.js';
 import {
   binaryPackage, parseDpkgQuery, parseDpkgStatus, parseDpkgStatusByLine, parseDpkgWritten, parseMadison, parseToolVersion,
 } from '../../../src/managers/apt/parse.js';
@@ -10,15 +11,6 @@ import {
 const fixtures = join(import.meta.dirname, '../../fixtures/apt');
 const fixture = (name: string): string => readFileSync(join(fixtures, name), 'utf8');
 const opts = { file: '/r/var/lib/dpkg/status', nativeArch: 'amd64' };
-
-interface GenPkg {
-  name: string;
-  status: string;
-  arch: string;
-  multiArch: string | undefined;
-  version: string;
-  conffiles: boolean;
-}
 
 function stanza(fields: Record<string, string>): string {
   return Object.entries(fields).map(([k, v]) => `${k}: ${v}\n`).join('') + 'Description: a test\n two lines\n .\n and a paragraph\n\n';
@@ -89,29 +81,9 @@ describe('parseDpkgStatus', () => {
 });
 
 describe('the fast path and the line reader', () => {
-  const status = fc.constantFrom(
-    'install ok installed', 'hold ok installed', 'deinstall ok config-files', 'install ok triggers-pending',
-    'install ok unpacked', 'purge ok not-installed', 'install reinstreq half-installed',
-  );
-  const pkg = fc.record({
-    name: fc.stringMatching(/^[a-z0-9][a-z0-9+.-]{1,12}$/),
-    status,
-    arch: fc.constantFrom('amd64', 'i386', 'all', 'arm64'),
-    multiArch: fc.constantFrom(undefined, 'same', 'foreign', 'allowed'),
-    version: fc.stringMatching(/^([1-9]:)?[0-9][a-z0-9.+~]{0,8}(-[0-9a-z.+~]{1,5})?$/),
-    conffiles: fc.boolean(),
-  });
-  // Stanzas in dpkg's own field order and layout.
-  const render = (p: GenPkg): string => [
-    `Package: ${p.name}`, `Status: ${p.status}`, 'Priority: optional', 'Section: libs', 'Installed-Size: 12',
-    'Maintainer: A Person <a@example.invalid>', `Architecture: ${p.arch}`, ...(p.multiArch ? [`Multi-Arch: ${p.multiArch}`] : []),
-    `Version: ${p.version}`, 'Depends: libc6 (>= 2.34)', ...(p.conffiles ? ['Conffiles:', ' /etc/x.conf 0123abcd'] : []),
-    'Description: test', ' more text', ' .', ' Version: 9.9 in a description is not a field', ' Package: nor is this', 'Original-Version: 0.1', '',
-  ].join('\n') + '\n';
-
   it('agree on any file laid out as dpkg writes it, and the fast path takes it', () => {
-    fc.assert(fc.property(fc.array(pkg, { maxLength: 25 }), (pkgs) => {
-      const text = pkgs.map(render).join('');
+    fc.assert(fc.property(fc.array(dpkgPackage, { maxLength: 25 }), (pkgs) => {
+      const text = pkgs.map(renderStanza).join('');
       const fast = parseDpkgWritten(text, 'amd64');
       expect(fast).toBeDefined();
       expect(fast).toEqual(parseDpkgStatusByLine(text, opts));
