@@ -5,6 +5,7 @@ import { agentFixture, fleetFiles, type AgentFixture, startCycling, statusOf } f
 import { type RunningAgent } from '../../src/agent/loop.js';
 import type { AgentOptions } from '../../src/agent/loop.js';
 import { git } from '../helpers/git.js';
+import { gpgHome, importKey, makeKey, removeGpgHomes, signedCommit } from '../source/gpg-keys.js';
 import { execRunner, runChecked } from '../../src/util/exec.js';
 import { reconcile } from '../../src/agent/reconcile.js';
 import { emptyMemory } from '../../src/agent/memory.js';
@@ -132,6 +133,47 @@ describe('reconcile', () => {
     await git(fx.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
     expect(await cycle()).toMatchObject({ result: 'rejected' });
     expect(await exists(join(fx.state(), 'sandboxes/s2'))).toBe(false);
+  });
+
+  it('with a GnuPG home, follows a head signed by a key in its keyring and refuses unsigned and unknown-key heads', async () => {
+    try {
+      const fx = await agentFixture();
+      const trusted = await gpgHome();
+      const ops = await gpgHome();
+      const opsKey = await makeKey(ops, 'Ops <ops@example.invalid>');
+      await importKey(ops, opsKey, trusted);
+      await fx.repo.commit(fleetFiles(), 'unsigned base');
+      // The head only is verified (the commits under it are trusted through it).
+      const signed = await signedCommit(fx.repo.work, ops, opsKey, 'signed');
+      await git(fx.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+      const { first, cycle } = await start(fx, { ctx: { ...fx.ctx(), trust: { gpgHome: trusted } } });
+      expect(first).toMatchObject({ result: 'ok', head: signed });
+      expect(await exists(join(fx.state(), 'sandboxes/s1'))).toBe(true);
+
+      const unsigned = await fx.repo.commit(fleetFiles({ hosts: [{ name: 'h1', sandboxes: ['s1', 's2'] }] }), 'unsigned');
+      expect(await cycle()).toMatchObject({ result: 'rejected', head: unsigned });
+      const s = await statusOf(fx.state());
+      expect(s).toMatchObject({ health: 'degraded', revision: { applied: signed, attempted: unsigned } });
+      expect(s.conditions.find((c) => c.type === 'SourceReady')).toMatchObject({ status: 'False', reason: 'SignatureInvalid', message: expect.stringContaining('no signature') });
+      expect(await exists(join(fx.state(), 'sandboxes/s2'))).toBe(false);
+
+      // Signed by a key that is not in the agent's keyring (though in the signer's own): refused.
+      const stranger = await gpgHome();
+      const strangerKey = await makeKey(stranger, 'Stranger <stranger@example.invalid>');
+      const unknown = await signedCommit(fx.repo.work, stranger, strangerKey, 'unknown key');
+      await git(fx.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+      expect(await cycle()).toMatchObject({ result: 'rejected', head: unknown });
+      expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'SourceReady')).toMatchObject({ reason: 'SignatureInvalid', message: expect.stringContaining('No public key') });
+      expect(await exists(join(fx.state(), 'sandboxes/s2'))).toBe(false);
+
+      // A trusted key signs a new head on top: followed, with everything under it.
+      const again = await signedCommit(fx.repo.work, ops, opsKey, 'signed again');
+      await git(fx.repo.work, ['push', '-q', 'origin', 'HEAD:main']);
+      expect(await cycle()).toMatchObject({ result: 'ok', head: again });
+      expect(await exists(join(fx.state(), 'sandboxes/s2'))).toBe(true);
+    } finally {
+      await removeGpgHomes();
+    }
   });
 
   it('drift mode report: a drift cycle emits drift events, records the count and changes nothing', async () => {
