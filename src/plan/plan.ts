@@ -77,8 +77,10 @@ export function plan(inp: PlanInputs): Plan {
       const have = observed(t.target, p.manager);
       if (!have) continue;
       const installed = have[n];
-      const ours = inp.inventory.packages[t.target]?.[p.manager]?.[n];
-      const a = decide(t.target, p, installed, ours, inp.chosen?.[packageKey(t.target, p.manager, p.name)], warnings);
+      // The version last seen in place: the satisfied record (whoever put it there), else what gitfleet installed
+      // (state written before the record); the same evidence src/policy/drift.ts splits by.
+      const seen = inp.inventory.satisfied?.packages[t.target]?.[p.manager]?.[n] ?? inp.inventory.packages[t.target]?.[p.manager]?.[n];
+      const a = decide(t.target, p, installed, seen, inp.chosen?.[packageKey(t.target, p.manager, p.name)], warnings);
       if (a) list.push(a); else unchanged++;
     }
     perTarget.push(list);
@@ -127,7 +129,11 @@ function unmountedWarning(target: string, sb: DesiredSandbox, folders: readonly 
   };
 }
 
-function decide(target: string, p: DesiredPackage, installed: string | undefined, ours: string | undefined, chosen: string | undefined, warnings: PlanWarning[]): Action | undefined {
+/**
+ * One desired package against the host. `seen` is the version last seen in place: a package that was there and is gone,
+ * or is at another version now, was changed by hand (`drifted`), whoever had put it there; one never seen is `missing`.
+ */
+function decide(target: string, p: DesiredPackage, installed: string | undefined, seen: string | undefined, chosen: string | undefined, warnings: PlanWarning[]): Action | undefined {
   const base = { target, manager: p.manager, name: p.name };
   if (p.spec === 'absent') {
     return installed === undefined ? undefined : { ...base, kind: 'remove', from: installed, reason: 'desired-absent', risk: 'removal' };
@@ -138,7 +144,8 @@ function decide(target: string, p: DesiredPackage, installed: string | undefined
     warnings.push({ target, manager: p.manager, code: 'plan.unresolved', message: `no version of ${p.manager} package ${p.name} was found for "${p.spec}"` });
     return undefined;
   }
-  if (installed === undefined) return { ...base, kind: 'install', to: want, reason: ours !== undefined ? 'drifted' : 'missing', risk: 'new' };
+  // `from` stays unset: it is what the host has now (the snapshot rollback restores, the drift event's `actual`).
+  if (installed === undefined) return seen === undefined ? { ...base, kind: 'install', to: want, reason: 'missing', risk: 'new' } : { ...base, kind: 'install', to: want, lastSeen: seen, reason: 'drifted', risk: 'new' };
   const scheme = schemeFor(p.manager);
   let c: number;
   try {
@@ -148,7 +155,7 @@ function decide(target: string, p: DesiredPackage, installed: string | undefined
     return { ...base, kind: 'upgrade', from: installed, to: want, reason: 'drifted', risk: 'major' };
   }
   if (c === 0) return undefined;
-  const reason: Reason = ours !== undefined && ours === installed ? 'changed' : 'drifted';
+  const reason: Reason = seen !== undefined && seen === installed ? 'changed' : 'drifted';
   const risk = riskOf(scheme, c < 0 ? installed : want, c < 0 ? want : installed);
   return { ...base, kind: c < 0 ? 'upgrade' : 'downgrade', from: installed, to: want, reason, risk };
 }

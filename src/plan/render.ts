@@ -19,7 +19,7 @@ export function renderPlan(p: Plan, style: Style = { color: false }): string {
       current = a.target;
       out.push(c.bold(`target ${a.target}`));
     }
-    out.push(`  ${paint(c, a, `${SYMBOL[a.kind]} ${line(a)}`)}  ${c.dim(`(${REASON[a.reason]})`)}`);
+    out.push(`  ${paint(c, a, `${SYMBOL[a.kind]} ${line(a)}`)}  ${c.dim(`(${why(a)})`)}`);
   }
   if (p.actions.length) out.push('');
   for (const w of p.warnings) out.push(c.yellow(`! ${w.target}${w.manager ? ` ${w.manager}` : ''}: ${w.message}`));
@@ -34,6 +34,10 @@ export function summary(p: Plan): string {
   if (p.actions.length === 0) return `No changes. ${p.unchanged} package${p.unchanged === 1 ? '' : 's'} as desired.${p.warnings.length ? ` ${p.warnings.length} warning(s).` : ''}`;
   const sandboxes = n('create-sandbox');
   return `Plan: ${sandboxes} ${sandboxes === 1 ? 'sandbox' : 'sandboxes'} to create, ${n('install')} to install, ${n('upgrade')} to upgrade, ${n('downgrade')} to downgrade, ${n('remove')} to remove; ${p.unchanged} unchanged.`;
+}
+
+function why(a: Action): string {
+  return a.lastSeen === undefined ? REASON[a.reason] : `${REASON[a.reason]}: removed, last seen ${a.lastSeen}`;
 }
 
 function line(a: Action): string {

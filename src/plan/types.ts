@@ -52,8 +52,11 @@ export interface Action {
   target: string;
   manager?: Manager;
   name: string;
+  /** The version on the host now (none for an install). */
   from?: string;
   to?: string;
+  /** An install of a package gone since it was last seen in place (`drifted`): the version it had then. */
+  lastSeen?: string;
   reason: Reason;
   risk: Risk;
 }

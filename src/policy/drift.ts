@@ -103,7 +103,7 @@ function againstInventory(inp: DriftSplitInputs): IsDrift {
   const now = specs(inp.desired, norm);
   return (a) => {
     if (a.kind === 'create-sandbox') return sandboxRemovedByHand(inp, a);
-    // `missing` only for a package gitfleet did not install (the planner says `drifted` for its own): the record's.
+    // The planner says `missing` only for a package never seen in place (no evidence below); the evidence decides, not the label.
     if ((a.reason !== 'drifted' && a.reason !== 'missing') || !a.manager) return false;
     const name = norm(a.manager, a.name);
     const seen = lastInPlace(inp, a.target, a.manager, name);

@@ -40,6 +40,44 @@ describe('plan', () => {
     expect(brief(p)).toEqual(expected);
   });
 
+  // Drift needs evidence that the package was in place: installed by gitfleet (the inventory, and the satisfied record a
+  // successful apply writes beside it) or found there (the record alone). A package never seen in place is missing.
+  describe('alpha (desired 1.0.0) by where it came from and what the host has now', () => {
+    const ORIGINS = {
+      'installed by gitfleet': (v: string): Inventory => ({ packages: { 'sandbox:py': { pip: { alpha: v } } }, sandboxes: {}, satisfied: { packages: { 'sandbox:py': { pip: { alpha: v } } }, sandboxes: {} } }),
+      'installed by gitfleet, state before the record': (v: string): Inventory => ({ packages: { 'sandbox:py': { pip: { alpha: v } } }, sandboxes: {} }),
+      'found in place': (v: string): Inventory => ({ packages: {}, sandboxes: {}, satisfied: { packages: { 'sandbox:py': { pip: { alpha: v } } }, sandboxes: {} } }),
+      'never seen': (_v: string): Inventory => ({ packages: {}, sandboxes: {}, satisfied: { packages: { 'sandbox:py': { pip: { beta: '2.0.0' } } }, sandboxes: {} } }),
+    } as const;
+    type Origin = keyof typeof ORIGINS;
+    const seenAt = (o: Origin) => (o === 'never seen' ? 'new' : 'seen');
+    // [host now, version last seen, per origin kind: the action on alpha]
+    const HOST: [string, Record<string, string>, string, Record<'seen' | 'new', string[]>][] = [
+      ['present', { alpha: '1.0.0' }, '1.0.0', { seen: [], new: [] }],
+      ['gone', {}, '1.0.0', { seen: ['install alpha>1.0.0 drifted new last seen 1.0.0'], new: ['install alpha>1.0.0 missing new'] }],
+      ['another version (changed by hand)', { alpha: '1.0.1' }, '1.0.0', { seen: ['downgrade alpha 1.0.1>1.0.0 drifted patch'], new: ['downgrade alpha 1.0.1>1.0.0 drifted patch'] }],
+      ['as last seen, another version desired', { alpha: '0.9.0' }, '0.9.0', { seen: ['upgrade alpha 0.9.0>1.0.0 changed major'], new: ['upgrade alpha 0.9.0>1.0.0 drifted major'] }],
+      ['gone, another version last seen', {}, '0.9.0', { seen: ['install alpha>1.0.0 drifted new last seen 0.9.0'], new: ['install alpha>1.0.0 missing new'] }],
+    ];
+    const cases = HOST.flatMap(([host, installed, last, want]) => (Object.keys(ORIGINS) as Origin[]).map((o) => [`${o}, ${host}`, o, installed, last, want[seenAt(o)]] as const));
+    it.each(cases)('%s', async (_name, origin, installed, last, want) => {
+      const p = plan({ desired: await desired(), actual: pipIn({ ...installed, beta: '2.0.0' }), inventory: ORIGINS[origin](last), revision: null });
+      expect(p.actions.map((a) => `${brief({ ...p, actions: [a] })[0]}${a.lastSeen ? ` last seen ${a.lastSeen}` : ''}`)).toEqual(want);
+      // `from` is what the host has now: an install has none (rollback's snapshot and the drift event read it).
+      for (const a of p.actions) if (a.kind === 'install') expect(a).not.toHaveProperty('from');
+    });
+
+    it('a present package found in place and removed by hand is drift too, rendered with the version last seen', async () => {
+      const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    alpha: present\n    beta: present\n' });
+      const p = plan({ desired: await desired(files), actual: pipIn({}), inventory: ORIGINS['found in place']('1.0.0'), revision: 'r', chosen: { 'sandbox:py|pip|alpha': '1.1.0', 'sandbox:py|pip|beta': '2.0.0' } });
+      expect(brief(p)).toEqual(['install alpha>1.1.0 drifted new', 'install beta>2.0.0 missing new']);
+      expect(renderPlan(p).split('\n').filter((l) => l.includes('+ install'))).toEqual([
+        '  + install pip alpha 1.1.0  (drifted: removed, last seen 1.0.0)',
+        '  + install pip beta 2.0.0  (missing)',
+      ]);
+    });
+  });
+
   it('present, latest and absent', async () => {
     const files = smallFleet({ 'baselines/b1.yaml': 'apiVersion: gitfleet/v1\nkind: Baseline\nname: b1\ntarget: sandbox:py\npackages:\n  pip:\n    a: present\n    b: latest\n    c: absent\n    d: present\n' });
     const p = plan({

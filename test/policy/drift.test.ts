@@ -96,21 +96,28 @@ const rows: Row[] = [
   // The satisfied record: a package already in place when gitfleet came (never installed by it, so not in the
   // inventory) is evidence too; without a record (older state) the inventory alone decides, as above.
   { name: 'report: in place before gitfleet (recorded satisfied), changed by hand: held; the revision\'s change applies', mode: 'report', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: {}, seen: REV1,
-    apply: ['upgrade beta 2.0.0>2.1.0 drifted'], held: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
+    apply: ['upgrade beta 2.0.0>2.1.0 changed'], held: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
   { name: 'report: the same without the record (older state): reverted, as before', mode: 'report', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: {},
     apply: ['downgrade alpha 1.0.1>1.0.0 drifted', 'upgrade beta 2.0.0>2.1.0 drifted'], held: [] },
   { name: 'report: in place before gitfleet, removed by hand: held; a new package is installed', mode: 'report', previous: REV1, now: { ...REV1, gamma: '1.0' }, installed: { beta: '2.0.0' }, ours: {}, seen: REV1,
-    apply: ['install gamma>1.0 missing'], held: ['install alpha>1.0.0 missing'] },
+    apply: ['install gamma>1.0 missing'], held: ['install alpha>1.0.0 drifted'] },
   { name: 'report: never seen in place (not installed, not recorded) at both revisions: the revision asks for it', mode: 'report', previous: { ...REV1, gamma: '1.0' }, now: { ...REV1, gamma: '1.0' }, installed: REV1, ours: {}, seen: REV1,
     apply: ['install gamma>1.0 missing'], held: [] },
   { name: 'report on the applied revision: in place before gitfleet, changed by hand: held', mode: 'report', previous: 'same', now: REV1, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: {}, seen: REV1,
     apply: [], held: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
   { name: 'report: a newer latest on a package as last seen in place applies (the record is newer than the inventory)', mode: 'report', previous: { ...REV1, gamma: 'latest' }, now: { ...REV1, gamma: 'latest' }, installed: { ...REV1, gamma: '3.1' }, ours: { gamma: '3.0' }, seen: { ...REV1, gamma: '3.1' }, chosen: { 'sandbox:py|pip|gamma': '3.2' },
-    apply: ['upgrade gamma 3.1>3.2 drifted'], held: [] },
+    apply: ['upgrade gamma 3.1>3.2 changed'], held: [] },
   { name: 'report, previous unknown: in place before gitfleet, changed and removed by hand: held', mode: 'report', previous: null, now: REV1, installed: { alpha: '1.0.1' }, ours: {}, seen: REV1,
-    apply: [], held: ['downgrade alpha 1.0.1>1.0.0 drifted', 'install beta>2.0.0 missing'] },
+    apply: [], held: ['downgrade alpha 1.0.1>1.0.0 drifted', 'install beta>2.0.0 drifted'] },
+  // A package found in place and removed by hand is planned as `drifted` (was `missing`): the split is the evidence's, as before.
+  { name: 'report on the applied revision: in place before gitfleet, removed by hand: held', mode: 'report', previous: 'same', now: REV1, installed: { beta: '2.0.0' }, ours: {}, seen: REV1,
+    apply: [], held: ['install alpha>1.0.0 drifted'] },
+  { name: 'propose: present at both revisions, found in place and removed by hand: held; one never seen in place is installed', mode: 'propose', previous: { ...REV1, gamma: 'present', delta: 'present' }, now: { ...REV1, gamma: 'present', delta: 'present' }, installed: REV1, ours: {}, seen: { ...REV1, gamma: '3.0' }, chosen: { 'sandbox:py|pip|gamma': '3.1', 'sandbox:py|pip|delta': '1.0' },
+    apply: ['install delta>1.0 missing'], held: ['install gamma>3.1 drifted'] },
+  { name: 'enforce: in place before gitfleet, removed by hand: put back, as drift', mode: 'enforce', previous: 'same', now: REV1, installed: { beta: '2.0.0' }, ours: {}, seen: REV1,
+    apply: ['install alpha>1.0.0 drifted'], held: [] },
   { name: 'report: a sandbox found in place (not made by gitfleet) and removed by hand stays removed', mode: 'report', previous: 'same', now: REV1, installed: null, ours: {}, seen: REV1, seenSandboxes: { py: { type: 'venv', path: '/state/sandboxes/py' } },
-    apply: [], held: ['create-sandbox py new-sandbox', 'install alpha>1.0.0 missing', 'install beta>2.0.0 missing'] },
+    apply: [], held: ['create-sandbox py new-sandbox', 'install alpha>1.0.0 drifted', 'install beta>2.0.0 drifted'] },
 ];
 
 describe('splitByDriftMode', () => {
