@@ -8,6 +8,7 @@ import { renderPlan, useColour } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import { GitfleetError } from '../util/errors.js';
 import type { MaterializeResult } from '../secrets/apply-hook.js';
+import type { HealthResult } from '../apply/health.js';
 
 export const applyCommand: CliCommand = {
   name: 'apply',
@@ -20,7 +21,9 @@ one batch with a timeout; the policies' health checks run after any change. A fa
 health check rolls back to the snapshot and marks the revision bad on this host (not retried until
 a newer revision). An apply interrupted by a crash is rolled back at the next run. Under a policy's
 'rollback: never' a failed apply lists what changed before the failure, read back from the host, and
-names any target it could not read back (--json: result.changed, result.unobserved).
+names any target it could not read back (--json: result.changed, result.unobserved); an apply under
+'rollback: never' interrupted after its last batch has its health checks run by that next run, which
+prints each one passed or FAILED (--json: recoveredHealth); a failed one marks the revision bad.
 Run by a human, apply is explicit: it applies the whole plan, drift repairs included, whatever the
 policy's drift mode (the agent under 'drift: report|propose' leaves drift as it is).
 
@@ -57,7 +60,7 @@ Example:
     o.progress = (p) => ctx.stderr.write(tty ? progressLine(p) : JSON.stringify({ progress: p }) + '\n');
     const out = await applyHost(o, { dryRun: Boolean(values['dry-run']) });
     if (values.json) {
-      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, pendingRecovery: out.pendingRecovery ?? false, skipped: out.skipped ?? null, secrets: out.secrets ?? null }, null, 2) + '\n');
+      ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, recoveredHealth: out.recoveredHealth ?? null, pendingRecovery: out.pendingRecovery ?? false, skipped: out.skipped ?? null, secrets: out.secrets ?? null }, null, 2) + '\n');
     } else {
       report(ctx, out);
     }
@@ -70,6 +73,7 @@ Example:
 function report(ctx: CliContext, out: Awaited<ReturnType<typeof applyHost>>): void {
   const w = (s: string): void => { ctx.stdout.write(s + "\n"); };
   if (out.recovered) w(`recovered an interrupted apply: ${out.recovered}`);
+  if (out.recoveredHealth) recoveredHealthReport(w, out.recoveredHealth);
   if (!out.planned) return;
   ctx.stdout.write(renderPlan(out.planned.plan, { color: useColour(ctx.stdout, ctx.env) }));
   if (out.pendingRecovery) w('An interrupted apply left its journal: a real apply first rolls it back to the snapshot, then plans again; the plan above is of the half-applied host.');
@@ -110,6 +114,19 @@ function changeLine(c: ChangedPackage): string {
   if (c.from === undefined) return `+ ${what} ${c.to ?? ''}`.trimEnd();
   if (c.to === undefined) return `- ${what} ${c.from}`;
   return `~ ${what} ${c.from} → ${c.to}`;
+}
+
+/** The checks recovery ran for an apply under `rollback: never` that died after its last batch: one line each. */
+export function recoveredHealthReport(w: (s: string) => void, checks: readonly HealthResult[]): void {
+  if (!checks.length) return w('  its batches had all finished and the policy has no health checks: the apply is complete');
+  w('  its batches had all finished; its health checks, run now on what it left:');
+  for (const h of checks) w(h.ok ? `  passed ${h.name}` : `  FAILED ${h.name}: ${shortReason(h.detail)}`);
+}
+
+/** A check's detail on one line, cut short (the whole of it is in --json, the events and the bad-revision reason). */
+function shortReason(detail: string | undefined): string {
+  const one = (detail ?? 'failed').replace(/\s+/g, ' ').trim();
+  return one.length > 160 ? `${one.slice(0, 159)}…` : one;
 }
 
 /** Keys and reasons only: a value never reaches the output. */

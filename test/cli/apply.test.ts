@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failedReport, progressLine } from '../../src/cli/apply.js';
+import { failedReport, progressLine, recoveredHealthReport } from '../../src/cli/apply.js';
 import type { ApplyResult } from '../../src/apply/apply.js';
+import { applyHost } from '../../src/apply/run.js';
+import type { HealthResult } from '../../src/apply/health.js';
+import { CommandError, execRunner } from '../../src/util/exec.js';
+import { statePaths } from '../../src/util/state-dir.js';
 import { addBrokenWheel, applyFixture, type ApplyFixture } from '../apply/fixture.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -113,5 +117,91 @@ describe('the failed-apply report', () => {
     }, ['Changed:', '  ~ sandbox:py pip alpha 1.0.0 → 0.9.0']],
   ])('%s', (_name, over, want) => {
     expect(lines({ ...base, ...over })).toEqual(want);
+  });
+});
+
+describe('gitfleet apply after a crash under `rollback: never` past the last batch (a real kill -9): the health checks recovery ran', () => {
+  let f: ApplyFixture;
+  const never = 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: never\n';
+  // One check passes on what the crashed apply left, one fails with a reason on stderr.
+  const checked = `${never}healthChecks:\n  - {name: alpha-imports, command: [python, -c, "import alpha"], target: "sandbox:py", timeout: 20s}\n  - {name: alpha-pinned, command: [python, -c, "import sys; sys.stderr.write('alpha 1.1.0 is not allowed here\\\\n'); sys.exit(3)"], target: "sandbox:py", timeout: 20s}\n`;
+  const run = (state: string, extra: string[] = []) => runCli(['apply', '--host', 'h1', '--repo', f.repo.remote, '--state-dir', state, '--yes', ...extra], { cwd: f.tmp, env: { ...process.env, NO_COLOR: '1' } });
+  let revision = '';
+
+  /** test/apply/crash-child.mjs: an apply in its own process that SIGKILLs itself once batch `n` is recorded done. */
+  async function crashAfter(stateDir: string, n: number): Promise<void> {
+    const o = f.options({ stateDir });
+    const json = JSON.stringify({ host: o.host, repo: o.repo, stateDir, env: o.env, batchTimeoutMs: o.batchTimeoutMs });
+    const err = await execRunner.run({ file: process.execPath, args: [join(PROJECT, 'test/apply/crash-child.mjs'), json, String(n)], timeoutMs: 120_000 })
+      .then((r) => new Error(`the child did not crash: exit ${r.exitCode}`), (e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).signal).toBe('SIGKILL');
+  }
+
+  beforeAll(async () => {
+    f = await applyFixture();
+    await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.0.0' } }, { 'policies/p.yaml': never }));
+    for (const s of ['human', 'json']) expect((await applyHost(f.options({ stateDir: join(f.tmp, s) }))).result?.status).toBe('applied');
+    await f.repo.commit(f.files({ pip: { alpha: '1.1.0', beta: '2.0.0' } }, { 'policies/p.yaml': checked }));
+    // One batch (pip in sandbox:py): killed once it is done, before the checks.
+    for (const s of ['human', 'json']) {
+      await crashAfter(join(f.tmp, s), 1);
+      const journal = JSON.parse(await readFile(statePaths(join(f.tmp, s)).journal, 'utf8')) as { revision: string; status: string; rollback: string; batches: { state: string }[] };
+      expect(journal).toMatchObject({ status: 'running', rollback: 'never', batches: [{ state: 'done' }] });
+      revision = journal.revision;
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    if (f) await rm(f.tmp, { recursive: true, force: true });
+  });
+
+  it('prints each check passed or FAILED with its reason, then refuses the revision the failed check marked bad', async () => {
+    const out = await run(join(f.tmp, 'human'));
+    expect(out.code).toBe(1);
+    const lines = out.out.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'recovered an interrupted apply: kept',
+      '  its batches had all finished; its health checks, run now on what it left:',
+      '  passed alpha-imports',
+      '  FAILED alpha-pinned: exited with 3: alpha 1.1.0 is not allowed here',
+    ]);
+    expect(lines).toContain(`Revision ${revision} failed on this host before; not applying it again (pass --retry-bad to try anyway).`);
+  }, 120_000);
+
+  it('--json carries them in recoveredHealth', async () => {
+    const out = await run(join(f.tmp, 'json'), ['--json']);
+    expect(out.code).toBe(1);
+    const doc = JSON.parse(out.out) as { recovered: string; recoveredHealth: HealthResult[]; skipped: string };
+    expect(doc).toMatchObject({ recovered: 'kept', skipped: 'bad-revision' });
+    expect(doc.recoveredHealth).toEqual([
+      { name: 'alpha-imports', ok: true, ms: expect.any(Number) },
+      { name: 'alpha-pinned', ok: false, ms: expect.any(Number), detail: 'exited with 3: alpha 1.1.0 is not allowed here' },
+    ]);
+    // The next run finds no journal: nothing recovered, nothing to report.
+    const again = JSON.parse((await run(join(f.tmp, 'json'), ['--json'])).out) as { recovered: string | null; recoveredHealth: HealthResult[] | null };
+    expect(again).toMatchObject({ recovered: null, recoveredHealth: null });
+  }, 120_000);
+});
+
+describe('the recovered health report', () => {
+  const lines = (checks: HealthResult[]) => {
+    const out: string[] = [];
+    recoveredHealthReport((s) => out.push(s), checks);
+    return out;
+  };
+
+  it.each<[string, HealthResult[], string[]]>([
+    ['no checks in the policy', [], ['  its batches had all finished and the policy has no health checks: the apply is complete']],
+    ['a failure without a detail, and one whose detail is long and spans lines', [
+      { name: 'a', ok: false, ms: 1 },
+      { name: 'b', ok: false, ms: 1, detail: `exited with 1: ${'x'.repeat(100)} |\n ${'y'.repeat(100)}` },
+    ], [
+      '  its batches had all finished; its health checks, run now on what it left:',
+      '  FAILED a: failed',
+      `  FAILED b: exited with 1: ${'x'.repeat(100)} | ${'y'.repeat(159 - 'exited with 1: '.length - 103)}…`,
+    ]],
+  ])('%s', (_name, checks, want) => {
+    expect(lines(checks)).toEqual(want);
   });
 });
