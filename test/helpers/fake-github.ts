@@ -88,8 +88,12 @@ export interface FakeGitHub {
   allowAutoMerge: boolean;
   /** Tokens the fake accepts: `write` may change things; `read` gets 403 on every REST write and, as on GitHub, a 200 with a FORBIDDEN error for a GraphQL mutation. */
   tokens: Map<string, 'write' | 'read'>;
-  /** Answer the next `times` requests matching `method path-regex` (GraphQL is `POST /api/graphql`) with a fault. */
-  fail(match: { method?: string; path?: RegExp }, fault: Fault, opts?: { times?: number; retryAfter?: number }): void;
+  /**
+   * Answer the next `times` requests matching `method path-regex` (GraphQL is `POST /api/graphql`) with a fault.
+   * `strict`: a matching request that comes before the wait a rate-limit fault announced (its retry-after or
+   * x-ratelimit-reset) is a failure, as GitHub asks clients not to retry earlier.
+   */
+  fail(match: { method?: string; path?: RegExp }, fault: Fault, opts?: { times?: number; retryAfter?: number; strict?: boolean }): void;
   /** Deletes a branch, closing its open PRs as GitHub does. */
   deleteBranch(branch: string): Promise<void>;
   /** A human closes the PR without merging. */
@@ -122,7 +126,7 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
   await git(gitRoot, ['init', '-q', '--bare', '-b', 'main', bare]);
 
   const contract = loadContract();
-  const faults: { method?: string; path?: RegExp; fault: Fault; times: number; retryAfter: number }[] = [];
+  const faults: { method?: string; path?: RegExp; fault: Fault; times: number; retryAfter: number; strict: boolean; notBefore: number }[] = [];
   const sockets = new Set<Socket>();
   let port = 0;
   let server: Server | undefined;
@@ -134,7 +138,7 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     failures: [], requests: [], pulls: [], statuses: [], allowAutoMerge: true,
     tokens: new Map(opts.token ? [[opts.token, 'write' as const]] : []),
     fail(match, fault, o = {}) {
-      faults.push({ ...match, fault, times: o.times ?? 1, retryAfter: o.retryAfter ?? 1 });
+      faults.push({ ...match, fault, times: o.times ?? 1, retryAfter: o.retryAfter ?? 1, strict: o.strict ?? false, notBefore: 0 });
     },
     async deleteBranch(branch) {
       await git(bare, ['update-ref', '-d', `refs/heads/${branch}`]);
@@ -284,6 +288,8 @@ for (const l of lines) { const ref = l.split(' ')[2];
       seen.operation = 'graphql';
       const request = checkGraphqlRequest(body);
       if (!request.ok) return unknown(`graphql request breaks GitHub's GraphQL schema: ${request.problems.join('; ')}`);
+      const early = tooEarly(method, url.pathname);
+      if (early) return unknown(early);
       const fault = takeFault(method, url.pathname);
       const refusal = fault && fieldRefusal(fault.fault);
       if (fault && !refusal) return answerGraphqlFault(fault, reply);
@@ -304,6 +310,8 @@ for (const l of lines) { const ref = l.split(' ')[2];
     const problems = contract.checkRequest(match.key, match.params, url.searchParams, body);
     if (problems.length > 0) return unknown(`request ${method} ${url.pathname}${url.search} breaks the contract: ${problems.join('; ')}`);
 
+    const early = tooEarly(method, url.pathname);
+    if (early) return unknown(early);
     const fault = takeFault(method, url.pathname);
     if (fault) return answerFault(fault, reply);
     if (match.key === 'POST /app/installations/{installation_id}/access_tokens') return installationToken(req, match.params, reply);
@@ -324,9 +332,16 @@ for (const l of lines) { const ref = l.split(' ')[2];
     return f;
   }
 
+  // A strict fault's announced wait: a retry before it runs out breaks GitHub's rules for clients.
+  function tooEarly(method: string, path: string): string | undefined {
+    const f = faults.find((x) => x.strict && Date.now() < x.notBefore && (!x.method || x.method === method) && (!x.path || x.path.test(path)));
+    return f && `${method} ${path} came ${f.notBefore - Date.now()} ms before the ${f.fault} fault's announced wait ran out (${new Date(f.notBefore).toISOString()})`;
+  }
+
   function answerFault(f: (typeof faults)[number], reply: Reply): void {
     const doc = 'https://docs.github.com/rest';
     const reset = String(Math.floor(Date.now() / 1000) + f.retryAfter);
+    if (f.fault === 'rate-limit' || f.fault === 'secondary-limit') f.notBefore = Date.now() + f.retryAfter * 1000;
     switch (f.fault) {
       case 'forbidden': return reply(403, { message: 'Resource not accessible by integration', documentation_url: doc, status: '403' });
       case 'not-found': return reply(404, notFound());
@@ -347,6 +362,8 @@ for (const l of lines) { const ref = l.split(' ')[2];
     const requestId = `FAKE:${++ids}`;
     switch (f.fault) {
       case 'rate-limit':
+        // GitHub: do not retry before x-ratelimit-reset (there is no retry-after here).
+        f.notBefore = Number(reset) * 1000;
         return reply(200, { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 1.' }] },
           { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'x-ratelimit-limit': '5000', 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'graphql' });
       case 'server-error':

@@ -389,9 +389,8 @@ describe('github provider: auto-merge when GitHub\'s GraphQL fails', () => {
     ['a 502 that persists', 'bad-gateway', 3, /GitHub failed to enable auto-merge on #1 \(502\) after 2 retries: Something went wrong while executing your query.*Please include `FAKE:\d+`/],
     ['a 500 that persists', 'server-error', 3, /\(500\) after 2 retries: Something went wrong/],
     ['a secondary rate limit that persists', 'secondary-limit', 3, /GitHub's secondary rate limit stopped enable auto-merge on #1 after 2 retries; try again in 7 s/],
-    // GitHub answers a spent GraphQL budget 200 + RATE_LIMITED; the throttling plugin only looks for that under a path
-    // starting /graphql (github.com), not GHES's /api/graphql, so here it is not retried.
-    ['a spent GraphQL quota (200, RATE_LIMITED)', 'rate-limit', 1, /GitHub's rate limit stopped enable auto-merge on #1; try again in \d+ s \(GitHub said: API rate limit exceeded/],
+    ['a spent GraphQL quota that persists (200, RATE_LIMITED)', 'rate-limit', 3,
+      /^GitHub's GraphQL rate limit stopped enable auto-merge on #1 after 2 retries: the limit resets at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; try again in [78] s \(GitHub said: API rate limit exceeded for installation ID 1\.\)$/],
     ['a FORBIDDEN refusal (200, errors beside data)', 'forbidden', 1, /the token lacks rights: needs contents:write and pull_requests:write on acme\/fleet to enable auto-merge on #1 \(GitHub said: Resource not accessible by integration\)/],
   ] as const)('%s: the PR stands, the outcome says auto-merge is off and why; the next run enables it', async (_n, fault, tries, reason) => {
     fake.fail({ path: /\/graphql$/ }, fault, { times: tries, retryAfter: 7 });
@@ -421,6 +420,107 @@ describe('github provider: auto-merge when GitHub\'s GraphQL fails', () => {
     const answer = fake.requests.filter((x) => x.operation === 'graphql');
     expect(answer.map((x) => x.status)).toEqual([200]);
     expect(fake.pulls[0]?.autoMerge).toBeNull();
+  });
+});
+
+// GitHub answers a spent GraphQL quota 200 + RATE_LIMITED with x-ratelimit-reset; the throttling plugin retries that
+// only under a path starting /graphql (github.com), so the provider waits it out itself, on either host.
+describe('github provider: GraphQL\'s rate limits', () => {
+  const graphql = () => count(/\/graphql$/, 'POST');
+  const autoSpec = () => spec({ autoMerge: true });
+  const REAL_TIME = { timeScaleMs: 1000, pacing: false };
+
+  function logged(): { log: GithubProviderOptions['log']; warnings: () => Record<string, unknown>[] } {
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
+    return { log, warnings: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'GitHub GraphQL rate limit') };
+  }
+
+  // github.com's layout on the fake: REST at the API root and GraphQL at /graphql, which is what the plugin looks for.
+  function dotcom(over: Partial<GithubProviderOptions> = {}) {
+    const root = fake.apiUrl.replace(/\/v3$/, '');
+    return provider({
+      baseUrl: root,
+      fetch: (url, init) => fetch(String(url).startsWith(`${root}/graphql`) ? url : String(url).replace(root, fake.apiUrl), init),
+      ...over,
+    });
+  }
+
+  it('a spent quota once: waits until past x-ratelimit-reset (real seconds), logs a warning, then auto-merge is enabled', async () => {
+    const { log, warnings } = logged();
+    fake.fail({ path: /\/graphql$/ }, 'rate-limit', { retryAfter: 1, strict: true });
+    const started = Date.now();
+    const r = await provider({ log, retry: REAL_TIME }).ensurePullRequest(autoSpec());
+    expect(r).toMatchObject({ created: true, autoMerge: { enabled: true } });
+    expect(fake.pulls[0]?.autoMerge).toEqual({ method: 'squash' });
+    expect(graphql()).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(warnings()).toEqual([expect.objectContaining({ what: 'enable auto-merge on #1', retryCount: 0, again: true, retryAfter: expect.any(Number) })]);
+    // the strict fault turned a retry before the reset into a recorded failure; afterEach finds none
+  });
+
+  it('the fake catches a client that retries before x-ratelimit-reset', async () => {
+    fake.fail({ path: /\/graphql$/ }, 'rate-limit', { retryAfter: 1, strict: true });
+    const r = await provider().ensurePullRequest(autoSpec()); // timeScaleMs 5: "seconds" of 5 ms
+    expect(r.autoMerge).toMatchObject({ enabled: false, reason: expect.stringMatching(/fake-github: POST \/api\/graphql came \d+ ms before the rate-limit fault's announced wait ran out/) });
+    expect(fake.failures).toEqual([expect.stringMatching(/before the rate-limit fault's announced wait ran out/)]);
+    fake.failures.length = 0; // seen and asserted
+  });
+
+  it.each([
+    ['GitHub Enterprise (/api/graphql)', false],
+    ['github.com (/graphql, which the throttling plugin also watches)', true],
+  ])('%s: twice in a row is retried twice (1 + maxRetries calls, no retries of retries); a third time gives up, retryable', async (_n, onDotcom) => {
+    const make = onDotcom ? dotcom : provider;
+    fake.fail({ path: /\/graphql$/ }, 'rate-limit', { times: 2, retryAfter: 2 });
+    const r = await make().ensurePullRequest(autoSpec());
+    expect(r).toMatchObject({ created: true, autoMerge: { enabled: true } });
+    expect(graphql()).toBe(3);
+
+    fake.fail({ path: /\/graphql$/ }, 'rate-limit', { times: 5, retryAfter: 2 });
+    const again = await make().ensurePullRequest(spec({ branch: 'gitfleet/other', autoMerge: true, files: { 'fleet.yaml': 'name: acme2\n' } }));
+    expect(again.autoMerge).toMatchObject({ enabled: false, reason: expect.stringMatching(/^GitHub's GraphQL rate limit stopped enable auto-merge on #2 after 2 retries: the limit resets at \S+Z; try again in [23] s \(GitHub said: API rate limit exceeded/) });
+    expect(graphql()).toBe(6);
+  });
+
+  it.each([
+    ['GitHub Enterprise (/api/graphql)', false],
+    ['github.com (/graphql)', true],
+  ])('%s: a reset further away than gitfleet waits fails at once, naming the reset time; a later run enables it', async (_n, onDotcom) => {
+    const { log, warnings } = logged();
+    fake.fail({ path: /\/graphql$/ }, 'rate-limit', { retryAfter: 3600 });
+    const started = Date.now();
+    const gh = (onDotcom ? dotcom : provider)({ log, retry: REAL_TIME });
+    const r = await gh.ensurePullRequest(autoSpec());
+    const ended = Date.now();
+    expect(ended - started).toBeLessThan(10_000); // no hour-long (nor 120 s) wait
+    expect(fake.requests.filter((x) => x.operation === 'graphql').map((x) => x.status)).toEqual([200]);
+    const reason = r.autoMerge?.reason ?? '';
+    expect(r.autoMerge?.enabled).toBe(false);
+    const at = /^GitHub's GraphQL rate limit stopped enable auto-merge on #1: the limit resets at (\S+Z), in (\d+) s, longer than gitfleet waits \(120 s\); try again then \(GitHub said: API rate limit exceeded for installation ID 1\.\)$/.exec(reason);
+    expect(at, reason).not.toBeNull();
+    // the fake's x-ratelimit-reset is its clock (whole seconds) + 3600 s
+    expect(Date.parse(at![1]!)).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000 + 3600_000);
+    expect(Date.parse(at![1]!)).toBeLessThanOrEqual(ended + 3600_000);
+    expect(Number(at![2])).toBeGreaterThanOrEqual(3590);
+    expect(warnings()).toEqual([expect.objectContaining({ again: false, retryCount: 0, resetsAt: at![1] })]);
+
+    const later = await gh.ensurePullRequest(autoSpec());
+    expect(later).toMatchObject({ created: false, autoMerge: { enabled: true } });
+  });
+
+  it.each([
+    ['GitHub Enterprise (/api/graphql)', false],
+    ['github.com (/graphql)', true],
+  ])('%s: a secondary limit (403 + retry-after) is the throttling plugin\'s: it waits retry-after (real seconds) and retries once', async (_n, onDotcom) => {
+    const { log, warnings } = logged();
+    fake.fail({ path: /\/graphql$/ }, 'secondary-limit', { retryAfter: 1, strict: true });
+    const started = Date.now();
+    const r = await (onDotcom ? dotcom : provider)({ log, retry: REAL_TIME }).ensurePullRequest(autoSpec());
+    expect(r).toMatchObject({ created: true, autoMerge: { enabled: true } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(fake.requests.filter((x) => x.operation === 'graphql').map((x) => x.status)).toEqual([403, 200]);
+    expect(warnings()).toEqual([]); // not the provider's own loop
   });
 });
 

@@ -7,6 +7,7 @@
  * A PR closed by a human stays closed: the same proposal (branch and title) is reported `closed`, not reopened.
  * A branch deleted under the bot (GitHub then closes its PR) is recreated with a new PR.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
@@ -20,6 +21,7 @@ import type { CommitStatus, PullRequestRef, PullRequestSpec, PullRequests } from
 import {
   BOT_AUTHOR, assertBranch, commitToBranch, deleteRemoteBranch, foreignCommits, localRef, modifiedMessage, openWorkspace, pushBranch, type Workspace,
 } from '../workspace.js';
+import { isoSecond, primaryRateLimit, rateLimitWait, type RateLimitWait } from './github-rate-limit.js';
 
 /** A personal/installation token, or a GitHub App installation. */
 export type GithubAuth = { token: string } | { appId: number | string; privateKey: string; installationId: number | string };
@@ -43,9 +45,9 @@ export interface GithubProviderOptions {
   author?: { name: string; email: string };
   autoMergeMethod?: 'MERGE' | 'SQUASH' | 'REBASE';
   /**
-   * Retry bounds. `maxRetries` for rate limits and 5xx (default 2); rate limits asking for a longer wait than
-   * `maxWaitSeconds` (default 120) fail at once as retryable; `timeScaleMs` is one second of waiting (tests
-   * shrink it); `pacing: false` drops the plugin's spacing between writes (for tests and unlimited GHES).
+   * Retry bounds, for REST and GraphQL alike. `maxRetries` for rate limits and 5xx (default 2); rate limits asking
+   * for a longer wait than `maxWaitSeconds` (default 120) fail at once as retryable; `timeScaleMs` is one second of
+   * waiting (tests shrink it); `pacing: false` drops the plugin's spacing between writes (for tests and unlimited GHES).
    */
   retry?: { maxRetries?: number; maxWaitSeconds?: number; timeScaleMs?: number; pacing?: boolean };
 }
@@ -106,6 +108,8 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
   function makeClient(): Octokit {
     const Client = Octokit.plugin(throttling, retry);
     const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _k: unknown, retryCount: number): boolean => {
+      // GraphQL's primary limit is graphql()'s to wait out: the plugin sees it only on github.com's /graphql path.
+      if (kind === 'rate limit' && /\/graphql$/.test(new URL(options.url, baseUrl).pathname)) return false;
       const again = retryCount < r.maxRetries && retryAfter <= r.maxWaitSeconds;
       log?.warn({ method: options.method, url: redact(options.url), retryAfter, retryCount, again }, `GitHub ${kind}`);
       return again;
@@ -152,16 +156,54 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
     }
   }
 
-  function toProviderError(what: string, err: unknown): ProviderError {
-    if (err instanceof ProviderError) return err;
+  /**
+   * Runs a GraphQL call. A spent primary quota (200 + RATE_LIMITED) is waited out as the throttling plugin does for
+   * REST: until the reset (or retry-after), at most `maxRetries` times, never longer than `maxWaitSeconds` a time.
+   */
+  async function graphql<T>(what: string, query: string, variables: Record<string, unknown>): Promise<T> {
+    for (let retryCount = 0; ; retryCount++) {
+      try {
+        return await octokit.graphql<T>(query, variables);
+      } catch (err) {
+        const headers = primaryRateLimit(err);
+        if (!headers) throw toProviderError(what, err);
+        const wait = rateLimitWait(headers, Date.now());
+        const again = retryCount < r.maxRetries && wait.seconds <= r.maxWaitSeconds;
+        log?.warn({ what, retryAfter: wait.seconds, resetsAt: isoSecond(wait.at), retryCount, again }, 'GitHub GraphQL rate limit');
+        if (!again) throw graphqlLimitError(what, err, wait, retryCount);
+        await sleep(wait.seconds * r.timeScaleMs);
+      }
+    }
+  }
+
+  // Says when to try again: the reset GitHub named, or the end of its retry-after.
+  function graphqlLimitError(what: string, err: unknown, wait: RateLimitWait, retries: number): ProviderError {
+    const { status, requestId, said } = described(err);
+    const at = isoSecond(wait.at);
+    const when = wait.from === 'x-ratelimit-reset' ? `the limit resets at ${at}`
+      : wait.from === 'retry-after' ? `GitHub asks to wait until ${at}` : `GitHub named no reset time (a minute is assumed, until ${at})`;
+    const why = wait.seconds > r.maxWaitSeconds
+      ? `${when}, in ${wait.seconds} s, longer than gitfleet waits (${r.maxWaitSeconds} s); try again then`
+      : `${when}; try again in ${wait.seconds} s`;
+    const tries = retries ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+    return new ProviderError(`GitHub's GraphQL rate limit stopped ${what}${tries}: ${why} (GitHub said: ${said})`, { status, requestId, cause: redactCause(err), retryable: true });
+  }
+
+  /** The HTTP status, request id, headers and GitHub's own words (redacted) of a failed call, REST or GraphQL. */
+  function described(err: unknown) {
     const e = err as { status?: number; response?: { headers?: Record<string, string | undefined>; data?: unknown }; headers?: Record<string, string | undefined>; errors?: { message?: string; type?: string }[] };
     const status = typeof e.status === 'number' ? e.status : undefined;
     // A GraphQL answer (GraphqlResponseError) keeps its headers beside the body, and GitHub's error `type` in errors.
     const headers = e.response?.headers ?? e.headers ?? {};
-    const graphqlTypes = new Set((e.errors ?? []).map((x) => x.type));
-    const requestId = headers['x-github-request-id'];
-    const graphqlSaid = (e.errors ?? []).map((x) => x.message ?? '').filter(Boolean).join('; ') || undefined;
+    const graphqlErrors = e.errors ?? (e.response?.data as { errors?: { message?: string; type?: string }[] } | undefined)?.errors ?? [];
+    const graphqlSaid = graphqlErrors.map((x) => x.message ?? '').filter(Boolean).join('; ') || undefined;
     const said = redact(githubMessage(e.response?.data) ?? graphqlSaid ?? errorMessage(err));
+    return { e, status, headers, requestId: headers['x-github-request-id'], graphqlTypes: new Set(graphqlErrors.map((x) => x.type)), said };
+  }
+
+  function toProviderError(what: string, err: unknown): ProviderError {
+    if (err instanceof ProviderError) return err;
+    const { e, status, headers, requestId, graphqlTypes, said } = described(err);
     const opts = { status, requestId, cause: redactCause(err) };
     const where = `${owner}/${repo}`;
     if (!e.response && status === 500) return new ProviderError(`cannot reach GitHub at ${redact(baseUrl)} to ${what}: ${said}`, { ...opts, retryable: true });
@@ -173,7 +215,7 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
     if (limited) {
       const after = headers['retry-after'] ?? (headers['x-ratelimit-reset'] ? String(Math.max(0, Number(headers['x-ratelimit-reset']) - Math.floor(Date.now() / 1000))) : undefined);
       const kind = /secondary/i.test(said) ? 'secondary rate limit' : 'rate limit';
-      // The throttling plugin retries a GraphQL RATE_LIMITED only under /graphql (github.com), not GHES's /api/graphql.
+      // REST's, retried by the throttling plugin; GraphQL's primary limit comes worded by graphql() already.
       const tries = status === undefined ? '' : ` after ${r.maxRetries} retries`;
       return new ProviderError(`GitHub's ${kind} stopped ${what}${tries}; try again${after ? ` in ${after} s` : ' later'} (GitHub said: ${said})`, { ...opts, retryable: true });
     }
@@ -257,7 +299,7 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
   }
 }`;
     try {
-      await octokit.graphql(query, { pullRequestId, mergeMethod: o.autoMergeMethod ?? 'SQUASH', expectedHeadOid: pr.headSha });
+      await graphql(`enable auto-merge on #${pr.id}`, query, { pullRequestId, mergeMethod: o.autoMergeMethod ?? 'SQUASH', expectedHeadOid: pr.headSha });
       return { enabled: true };
     } catch (err) {
       // The PR stands without it; a human can still merge. Report, do not fail the proposal.
