@@ -65,7 +65,7 @@ function toMap(stdout, keepStatus) {
 export async function bench({ projectDir, tmpDir, log }) {
   const { aptAdapter } = await import(join(projectDir, 'dist/managers/apt/index.js'));
   const { execRunner } = await import(join(projectDir, 'dist/util/exec.js'));
-  const { forgetDpkgStatus } = await import(join(projectDir, 'dist/managers/apt/status-cache.js'));
+  const { forgetDpkgStatus, lastDpkgRead } = await import(join(projectDir, 'dist/managers/apt/status-cache.js'));
   const native = (await pexec('dpkg', ['--print-architecture'])).stdout.trim();
 
   const root = join(tmpDir, 'R');
@@ -110,7 +110,8 @@ export async function bench({ projectDir, tmpDir, log }) {
       .replace(/^Installed-Size: \d+$/m, `Installed-Size: ${1000 + upgrades}`);
     return parts.join('');
   };
-  const timedCalls = async (prepare, warm, reps) => {
+  // Each call is checked (untimed) to have taken the path its row names.
+  const timedCalls = async (prepare, path, warm, reps) => {
     const times = [];
     for (let i = 0; i < warm + reps; i++) {
       await prepare();
@@ -118,17 +119,18 @@ export async function bench({ projectDir, tmpDir, log }) {
       const res = await aptAdapter.listInstalled(target, ctx);
       if (i >= warm) times.push(performance.now() - t);
       if (Object.keys(res.packages).length !== INSTALLED) throw new Error(`listed ${Object.keys(res.packages).length} packages, want ${INSTALLED}`);
+      if (lastDpkgRead(statusPath) !== path) throw new Error(`the listing took the ${lastDpkgRead(statusPath)} path, not ${path}`);
     }
     return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
   };
-  const upgradeMs = await timedCalls(() => replace(upgradeOne()), 30, 15);
+  const upgradeMs = await timedCalls(() => replace(upgradeOne()), 'changed-stanzas', 30, 15);
   // What the adapter answers after the upgrades must be what dpkg-query answers on the same file.
   const afterUpgrades = await aptAdapter.listInstalled(target, ctx);
   const upgradedRef = toMap((await pexec('dpkg-query', [`--admindir=${admin}`, '-W', '-f=${binary:Package}\t${Version}\t${db:Status-Abbrev}\n'], { maxBuffer: 64 << 20 })).stdout, true);
   const upgradedSame = JSON.stringify(Object.entries(afterUpgrades.packages).sort()) === JSON.stringify(Object.entries(upgradedRef).sort());
   const changed = Object.entries(upgradedRef).filter(([n, v]) => reference[n] !== v).length;
   log(`after ${upgrades} upgrades (${changed} packages now differ from the first file): identical to dpkg-query: ${upgradedSame}`);
-  const wholeMs = await timedCalls(() => forgetDpkgStatus(), 30, 15);
+  const wholeMs = await timedCalls(() => forgetDpkgStatus(), 'whole', 30, 15);
   await aptAdapter.listInstalled(target, ctx);
   const cachedMs = await timeFn(() => aptAdapter.listInstalled(target, ctx), 5);
   const peer = await timeCommand('dpkg-query', [`--admindir=${admin}`, '-W', '-f=${binary:Package}\t${Version}\n'], { reps: 7, rss: false });

@@ -41,12 +41,16 @@ const F_MULTIARCH = 5;
  * either reads it or throws E_PARSE with the file and line.
  */
 export function parseDpkgStatus(text: string, opts: DpkgStatusOptions): Record<string, string> {
-  const len = text.length;
-  // dpkg itself rejects a value cut off by the end of the file ("missing final newline").
-  if (len > 0 && text.charCodeAt(len - 1) !== 10) {
-    fail(opts.file, countLines(text), 'ends in the middle of a line (missing final newline); the file looks half-written');
-  }
+  checkComplete(text, opts.file);
   return parseDpkgWritten(text, opts.nativeArch) ?? parseDpkgStatusByLine(text, opts);
+}
+
+/** Throws E_PARSE for a file cut off in the middle of a line, as dpkg itself does ("missing final newline"). */
+export function checkComplete(text: string, file: string): void {
+  const len = text.length;
+  if (len > 0 && text.charCodeAt(len - 1) !== 10) {
+    fail(file, countLines(text), 'ends in the middle of a line (missing final newline); the file looks half-written');
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
-import { parseDpkgStatus, packagesOf, scanDpkgWritten, type DpkgScan } from './parse.js';
+import { checkComplete, packagesOf, parseDpkgStatusByLine, scanDpkgWritten, type DpkgScan } from './parse.js';
 
 /**
  * Reads dpkg status files for a long-running agent, which lists the same file at every drift check.
@@ -9,13 +9,13 @@ import { parseDpkgStatus, packagesOf, scanDpkgWritten, type DpkgScan } from './p
  *   device, inode, size and times identify its content.
  * - A changed file is compared byte for byte with the copy read last time (memcmp speed, about
  *   0.05 ms for 3 MB). Only the stanzas between the first and the last changed byte are parsed
- *   again. An apt run that touched a few packages rewrites the whole file but changes a few
- *   stanzas. This is how apt's own pkgcache and editors' incremental parsers avoid starting over.
+ *   again: an apt run that touched a few packages rewrites the whole file but changes a few stanzas.
  * - Every other case (no earlier copy, one the fast path did not read, a change the fast path
- *   rejects) parses the whole file with parseDpkgStatus, which also gives the errors.
+ *   rejects) parses the whole file, which also gives the errors.
  *
  * A file that cannot be read throws E_IO; one that cannot be parsed, E_PARSE with its line.
  * The result is frozen and shared between callers: copying 3,000 names costs more than parsing them.
+ * Memory: each file remembered keeps its bytes (at most MAX_FILES files), plus one spare buffer.
  */
 export function readDpkgStatus(file: string, nativeArch: string): Readonly<Record<string, string>> {
   return readDpkgStatusHow(file, nativeArch).packages;
@@ -26,26 +26,34 @@ export type DpkgRead = 'unchanged' | 'same-bytes' | 'changed-stanzas' | 'whole';
 
 /** readDpkgStatus, also saying which path it took. */
 export function readDpkgStatusHow(file: string, nativeArch: string): { packages: Readonly<Record<string, string>>; read: DpkgRead } {
-  const stat = statKey(file);
-  const prev = cache.get(file);
-  if (prev && stat !== undefined && prev.stat === stat && prev.nativeArch === nativeArch) return { packages: prev.packages, read: 'unchanged' };
+  const key = cacheKey(file, nativeArch);
+  const prev = cache.get(key);
+  if (prev && prev.stat === statKey(file)) return { packages: prev.packages, read: 'unchanged' };
   // Synchronous on purpose: one read of a few MB from the page cache costs less than the
-  // thread-pool round trips of fs.promises.
-  let bytes: Buffer;
+  // thread-pool round trips of fs.promises. Nothing awaits between here and the end, so the
+  // one spare buffer cannot be shared by two reads.
+  let got: { bytes: Buffer; stat: string };
   try {
-    bytes = readInto(file, prev?.spare);
+    got = readInto(file, spare);
   } catch (err) {
+    // Only what the file system refused (errno codes) is E_IO; a bug stays what it is.
+    if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
     throw new GitfleetError('E_IO', `cannot read ${file}: ${errorMessage(err)}`, { cause: err });
   }
-  cache.delete(file);
-  const usable = prev && prev.nativeArch === nativeArch && prev.scan ? prev : undefined;
-  const next = (usable && reparseChanged(usable, bytes)) ?? parseWhole(file, bytes, nativeArch);
-  if (stat !== undefined) {
-    if (cache.size >= MAX_FILES) cache.delete(cache.keys().next().value!);
-    // The buffer read last time is read into next time (a 3 MB allocation per read costs more than the read).
-    cache.set(file, { ...next, stat, nativeArch, spare: prev && prev.bytes.buffer !== next.bytes.buffer ? fullBuffer(prev.bytes) : undefined });
-  }
+  if (got.bytes.buffer === spare?.buffer) spare = undefined;
+  cache.delete(key);
+  const next = (prev?.scan && reparseChanged(prev, prev.scan, got.bytes)) ?? parseWhole(file, got.bytes, nativeArch);
+  if (cache.size >= MAX_FILES) cache.delete(cache.keys().next().value!);
+  cache.set(key, { ...next, stat: got.stat, nativeArch });
+  // The bytes read last time become the buffer read into next time (a 3 MB allocation costs more than the read).
+  if (prev) spare = fullBuffer(prev.bytes);
+  lastReads.set(file, next.read);
   return { packages: next.packages, read: next.read };
+}
+
+/** Which path the last read of `file` that was not 'unchanged' took (benchmarks check it after timing the adapter). */
+export function lastDpkgRead(file: string): DpkgRead | undefined {
+  return lastReads.get(file);
 }
 
 interface Parsed {
@@ -59,16 +67,42 @@ interface Parsed {
 interface Entry extends Parsed {
   stat: string;
   nativeArch: string;
-  spare: Buffer | undefined;
 }
 
-/** Reads the whole file into `spare` when it is large enough (else into a new buffer); returns the bytes read. */
-function readInto(file: string, spare: Buffer | undefined): Buffer {
+// A host has one status file; tests and `--root` targets a few more.
+const MAX_FILES = 8;
+const cache = new Map<string, Entry>();
+const lastReads = new Map<string, DpkgRead>();
+let spare: Buffer | undefined;
+
+/** Forgets every file read (for tests and benchmarks that need the whole-file path). */
+export function forgetDpkgStatus(): void {
+  cache.clear();
+  lastReads.clear();
+  spare = undefined;
+}
+
+/** How many files are remembered (for tests of the bound). */
+export function rememberedDpkgFiles(): number {
+  return cache.size;
+}
+
+function cacheKey(file: string, nativeArch: string): string {
+  return `${nativeArch}\0${file}`;
+}
+
+/**
+ * Reads the whole file into `into` when it is large enough (else into a new buffer with some room
+ * to grow). Returns the bytes and the stat key of the file descriptor read, so that the key
+ * remembered belongs to the bytes remembered even if the file was replaced in between.
+ */
+function readInto(file: string, into: Buffer | undefined): { bytes: Buffer; stat: string } {
   const fd = openSync(file, 'r');
   try {
-    const size = fstatSync(fd).size;
-    // One byte more than the size, so that a file that grew since fstat is noticed and read to its end.
-    let buf = spare && spare.length > size ? spare : Buffer.allocUnsafeSlow(size + Math.max(4096, size >>> 3));
+    const st = fstatSync(fd, { bigint: true });
+    const size = Number(st.size);
+    // Larger than the size, so that a file that grew since fstat is noticed (the buffer fills) and read to its end.
+    let buf = into && into.length > size ? into : Buffer.allocUnsafeSlow(size + Math.max(4096, size >>> 3));
     let n = 0;
     for (;;) {
       if (n === buf.length) {
@@ -76,9 +110,9 @@ function readInto(file: string, spare: Buffer | undefined): Buffer {
         buf.copy(bigger, 0, 0, n);
         buf = bigger;
       }
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) return buf.subarray(0, n);
-      n += got;
+      const read = readSync(fd, buf, n, buf.length - n, null);
+      if (read === 0) return { bytes: buf.subarray(0, n), stat: keyOf(st) };
+      n += read;
     }
   } finally {
     closeSync(fd);
@@ -90,21 +124,13 @@ function fullBuffer(view: Buffer): Buffer {
   return Buffer.from(view.buffer, view.byteOffset, view.buffer.byteLength - view.byteOffset);
 }
 
-// A host has one status file; tests and `--root` targets a few more. Each entry keeps the file's bytes.
-const MAX_FILES = 8;
-const cache = new Map<string, Entry>();
-
-/** Forgets every file read (for tests and benchmarks that need the whole-file path). */
-export function forgetDpkgStatus(): void {
-  cache.clear();
-}
-
 function parseWhole(file: string, bytes: Buffer, nativeArch: string): Parsed {
   // latin1 because the fields kept (name, version, architecture, status) are ASCII by dpkg's own
   // rules; it keeps the string one-byte.
   const text = bytes.toString('latin1');
+  checkComplete(text, file);
   const scan = scanDpkgWritten(text, nativeArch);
-  const packages = Object.freeze(scan ? packagesOf([scan]) : parseDpkgStatus(text, { file, nativeArch }));
+  const packages = Object.freeze(scan ? packagesOf([scan]) : parseDpkgStatusByLine(text, { file, nativeArch }));
   return { read: 'whole', bytes, scan, packages };
 }
 
@@ -114,9 +140,8 @@ function parseWhole(file: string, bytes: Buffer, nativeArch: string): Parsed {
  * scanned again. Undefined when the changed part is not what the fast path reads, so that the
  * whole file is parsed (and its errors reported with line numbers).
  */
-function reparseChanged(prev: Entry, bytes: Buffer): Parsed | undefined {
+function reparseChanged(prev: Entry, scan: DpkgScan, bytes: Buffer): Parsed | undefined {
   const old = prev.bytes;
-  const scan = prev.scan!;
   if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) return undefined;
   const same = commonPrefix(old, bytes);
   if (same === old.length && same === bytes.length) return { read: 'same-bytes', bytes, scan, packages: prev.packages };
@@ -184,9 +209,12 @@ const CHUNK = 64 * 1024;
 
 function statKey(file: string): string | undefined {
   try {
-    const st = statSync(file, { bigint: true });
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    return keyOf(statSync(file, { bigint: true }));
   } catch {
     return undefined;
   }
+}
+
+function keyOf(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }

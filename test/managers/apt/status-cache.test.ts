@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseDpkgStatus } from '../../../src/managers/apt/parse.js';
-import { forgetDpkgStatus, readDpkgStatusHow, type DpkgRead } from '../../../src/managers/apt/status-cache.js';
+import { forgetDpkgStatus, readDpkgStatusHow, rememberedDpkgFiles, type DpkgRead } from '../../../src/managers/apt/status-cache.js';
 import { dpkgPackage, renderStanza, type GenPkg } from './status-gen.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gitfleet-dpkg-cache-'));
@@ -142,6 +142,67 @@ describe('readDpkgStatus on a file that changes between reads', () => {
     const bad = change(good);
     expect(read(bad).got).toEqual(fresh(bad));
     expect(read(good).got).toEqual(fresh(good));
+  });
+
+  // Every one-byte change next to a stanza boundary (the blank line before it and its "Package: "), for a stanza in
+  // the middle, the first and the last: the merge's margins are exactly there.
+  const boundaryEdits: Array<[string, number, number]> = [];
+  for (const which of [0, 25, 49]) {
+    for (let at = -3; at <= 10; at++) {
+      for (const put of ['', ' ', 'x', '\n', ':']) boundaryEdits.push([JSON.stringify(put), which, at]);
+    }
+  }
+  it('reads a one-byte change at every offset around a stanza boundary as a whole parse does', () => {
+    const good = render(base);
+    let checked = 0;
+    for (const [put, which, at] of boundaryEdits) {
+      const start = good.indexOf(`Package: ${base[which]!.name}\n`) + at;
+      if (start < 0) continue;
+      for (const cut of [0, 1]) {
+        forgetDpkgStatus();
+        read(good);
+        const bad = good.slice(0, start) + JSON.parse(put) + good.slice(start + cut);
+        if (bad === good) continue;
+        expect(read(bad).got, `${put} at ${at} (cut ${cut}) of stanza ${which}`).toEqual(fresh(bad));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  it('compares a file larger than its 64 KiB chunks: a change in the first chunk, the middle and the last', () => {
+    const many: GenPkg[] = Array.from({ length: 1200 }, (_, i) => ({ ...base[i % 50]!, name: `p${String(i).padStart(4, '0')}`, version: `${i}.0-1` }));
+    const big = render(many);
+    expect(big.length).toBeGreaterThan(300_000);
+    read(big);
+    for (const i of [3, 600, 1197]) {
+      many[i] = { ...many[i]!, version: `${i}.0-2` };
+      const changed = render(many);
+      const r = read(changed);
+      expect(r.how).toBe('changed-stanzas');
+      expect(r.got).toEqual(fresh(changed));
+      expect(r.got.ok && Object.values(r.got.packages).filter((v) => v.endsWith('.0-2')).length).toBe([3, 600, 1197].indexOf(i) + 1);
+    }
+  });
+
+  it('remembers a file per native architecture, and at most eight files', () => {
+    const text = render(base);
+    replace(text);
+    const amd64 = readDpkgStatusHow(file, 'amd64');
+    const i386 = readDpkgStatusHow(file, 'i386');
+    expect(i386.read).toBe('whole');
+    expect(i386.packages).toEqual(parseDpkgStatus(text, { file, nativeArch: 'i386' }));
+    expect(Object.keys(i386.packages)).not.toEqual(Object.keys(amd64.packages));
+    expect(readDpkgStatusHow(file, 'amd64').read).toBe('unchanged');
+    const others = Array.from({ length: 8 }, (_, i) => join(dir, `status-${i}`));
+    for (const f of others) {
+      writeFileSync(f, text);
+      expect(readDpkgStatusHow(f, 'amd64').read).toBe('whole');
+    }
+    expect(rememberedDpkgFiles()).toBe(8);
+    // The oldest ones were forgotten; the newest is still remembered.
+    expect(readDpkgStatusHow(file, 'amd64').read).toBe('whole');
+    expect(readDpkgStatusHow(others[7]!, 'amd64').read).toBe('unchanged');
   });
 
   it('reports damage in the changed part with the line, as a whole parse does, and reads the repaired file', () => {
