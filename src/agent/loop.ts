@@ -139,7 +139,7 @@ export async function startAgent(opts: AgentOptions, mode: { once?: boolean } = 
     const heartbeatMs = Math.max(1_000, Math.min((mem.identity.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) / 3, 60_000));
     if (shouldPublish(published, status, heartbeatMs)) {
       try {
-        await publishStatus(ctx.runner, ctx.repo, status, { workDir: join(ctx.stateDir, 'fleet-status.git') });
+        await publishStatus(ctx.runner, ctx.repo, status, { workDir: join(ctx.stateDir, 'fleet-status.git'), log });
         published = status;
       } catch (err) {
         // The fleet repository may be unreachable: the next cycle publishes again.

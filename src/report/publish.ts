@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Runner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { GitfleetError } from '../util/errors.js';
@@ -7,6 +8,8 @@ import { canonicalJson } from '../events/canonical-json.js';
 import { git } from '../source/git.js';
 import { statusRef, type HostStatus } from './types.js';
 import { repoArgument } from './repo.js';
+import { withObjectQuarantine } from './quarantine.js';
+import { gitDirOf, maintainCache, type MaintenanceOptions, type MaintenanceResult } from './maintain.js';
 
 export interface PublishOptions {
   /** A git directory for building the commit (bare cache or a clone); created as a bare repository when missing. */
@@ -15,11 +18,17 @@ export interface PublishOptions {
   timeoutMs?: number;
   /** Extra environment for git (credentials helpers, GIT_SSH_COMMAND). */
   env?: Record<string, string>;
+  /** Housekeeping of `workDir` after a publish, at a bounded cadence (see maintainCache); `false` leaves it out. */
+  maintenance?: Omit<MaintenanceOptions, 'env' | 'log'> | false;
+  /** Where failed housekeeping is reported: it never fails the publish. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 export interface PublishResult {
   ref: string;
   commit: string;
+  /** Whether housekeeping ran after this publish and how it went (absent when turned off). */
+  maintenance?: MaintenanceResult;
 }
 
 /** The file name of the status document, in the state directory and in the published tree. */
@@ -49,20 +58,28 @@ export async function writeLocalStatus(stateDir: string, status: HostStatus): Pr
 
 /**
  * Publishes the status as an orphan commit (one file, `status.json`) force-pushed to `refs/gitfleet/status/<host>`.
- * Built with plumbing so no work tree or index is touched; each host owns its ref, so hosts never contend.
+ * Built with plumbing so no work tree or index is touched; each host owns its ref, so hosts never contend. The objects
+ * are written to a quarantine that is deleted after the push, so publishing leaves no loose objects in `workDir`
+ * (each publish used to leave three, unreachable, for good); `workDir` is housekept at most once per interval.
  */
 export async function publishStatus(runner: Runner, repoDirOrUrl: string, status: HostStatus, opts: PublishOptions): Promise<PublishResult> {
   validateHostName(status.host);
   const repo = repoArgument(repoDirOrUrl);
-  const run = (args: string[], input?: string) => git(runner, ['-C', opts.workDir, ...args], { input, env: { ...commitEnv(status), ...(opts.env ?? {}) }, timeoutMs: opts.timeoutMs ?? 60_000 });
   await ensureGitDir(runner, opts.workDir);
-  const blob = await run(['hash-object', '-w', '--stdin'], statusText(status));
-  const tree = await run(['mktree'], `100644 blob ${blob}\t${STATUS_FILE}\n`);
-  const message = `status ${status.host}: ${status.health} at ${status.revision.applied?.slice(0, 12) ?? 'none'}`;
-  const commit = await run(['commit-tree', tree, '-m', message]);
   const ref = statusRef(status.host);
-  await run(['push', '--quiet', '--force', '--no-verify', repo, `${commit}:${ref}`]);
-  return { ref, commit };
+  const commit = await withObjectQuarantine(await gitDirOf(opts.workDir), async (quarantine) => {
+    const env = { ...commitEnv(status), ...(opts.env ?? {}), ...quarantine };
+    const run = (args: string[], input?: string) => git(runner, ['-C', opts.workDir, ...args], { input, env, timeoutMs: opts.timeoutMs ?? 60_000 });
+    const blob = await run(['hash-object', '-w', '--stdin'], statusText(status));
+    const tree = await run(['mktree'], `100644 blob ${blob}\t${STATUS_FILE}\n`);
+    const message = `status ${status.host}: ${status.health} at ${status.revision.applied?.slice(0, 12) ?? 'none'}`;
+    const sha = await run(['commit-tree', tree, '-m', message]);
+    await run(['push', '--quiet', '--force', '--no-verify', repo, `${sha}:${ref}`]);
+    return sha;
+  });
+  if (opts.maintenance === false) return { ref, commit };
+  const maintenance = await maintainCache(runner, opts.workDir, { ...opts.maintenance, env: opts.env, log: opts.log });
+  return { ref, commit, maintenance };
 }
 
 /**

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../util/exec.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { exists } from '../util/exists.js';
 import { GitfleetError, errorMessage } from '../util/errors.js';
 import { withoutCredentials } from '../util/url-credentials.js';
 import { git, gitCommand } from '../source/git.js';
@@ -12,6 +11,7 @@ import { parseBatchOutput, type BatchItem } from './batch.js';
 import { ensureGitDir, STATUS_FILE } from './publish.js';
 import { parseHostStatus } from './validate.js';
 import { repoArgument } from './repo.js';
+import { gitDirOf, maintainCache, type MaintenanceOptions } from './maintain.js';
 
 export { deriveHealth, heartbeatAgeMs, judgeHeartbeat, DEFAULT_STALE_AFTER_MS, CLOCK_SKEW_TOLERANCE_MS, type FleetHealth } from './health.js';
 
@@ -26,6 +26,10 @@ export interface ReadOptions {
   env?: Record<string, string>;
   /** The reader's clock, for `observedAt` (tests inject it). */
   now?: () => Date;
+  /** Housekeeping of the cache after the read, at a bounded cadence (see maintainCache); `false` leaves it out. */
+  maintenance?: Omit<MaintenanceOptions, 'env' | 'log'> | false;
+  /** Where failed housekeeping is reported: it never fails the read. */
+  log?: MaintenanceOptions['log'];
 }
 
 /** One host's published status, or why it could not be read (the host is then shown as `unknown`). */
@@ -62,7 +66,9 @@ export async function readFleetStatus(runner: Runner, repo: string, workDir: str
   const url = repoArgument(repo);
   const statusSpec = `+${STATUS_PREFIX}*:${STATUS_PREFIX}*`;
   const branchRef = `refs/gitfleet/head/${branch}`;
-  const fetch = (specs: string[]) => run(['fetch', '--quiet', '--no-tags', '--prune', '--no-write-fetch-head', url, ...specs]).catch((err: unknown) => {
+  // git's own auto-gc after a fetch keeps unreachable objects for 2 weeks and, detached, blocks itself for a day once it
+  // warns about them; superseded statuses are exactly that, so the cache is housekept by maintainCache instead.
+  const fetch = (specs: string[]) => run(['-c', 'maintenance.auto=false', 'fetch', '--quiet', '--no-tags', '--prune', '--no-write-fetch-head', url, ...specs]).catch((err: unknown) => {
     // the URL may carry a token: `gitfleet status` and the agent's wave gate print and publish this message
     throw new GitfleetError('E_GIT', withoutCredentials(`cannot fetch host statuses from ${url}: ${gitReason(err)}`), { cause: err, retryable: true });
   });
@@ -99,6 +105,7 @@ export async function readFleetStatus(runner: Runner, repo: string, workDir: str
       ? { host: r.host, commit: r.commit, status: parsed.status, error: null, observedAt }
       : { host: r.host, commit: r.commit, status: null, error: parsed.error, observedAt };
   });
+  if (opts.maintenance !== false) await maintainCache(runner, workDir, { ...opts.maintenance, env: opts.env, log: opts.log });
   return { branch, head, hosts };
 }
 
@@ -109,7 +116,7 @@ type Observations = Record<string, { commit: string; at: string }>;
  * ref is gone are forgotten. Written only when something changed, so a no-op read stays a read.
  */
 async function observe(workDir: string, refs: readonly { host: string; commit: string }[], now: Date): Promise<Observations> {
-  const path = join((await exists(join(workDir, '.git'))) ? join(workDir, '.git') : workDir, OBSERVED_FILE);
+  const path = join(await gitDirOf(workDir), OBSERVED_FILE);
   let prev: Observations = {};
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;

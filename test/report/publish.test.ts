@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRunner } from '../../src/util/exec.js';
-import { publishStatus, shouldPublish, writeLocalStatus, validateHostName } from '../../src/report/publish.js';
+import { ensureGitDir, publishStatus, shouldPublish, writeLocalStatus, validateHostName } from '../../src/report/publish.js';
 import { statusRef, type HostStatus } from '../../src/report/types.js';
 import { git, testRepo } from '../helpers/git.js';
-import { makeStatus } from './helpers.js';
+import { looseCount, looseJunk, makeStatus, memoryLog, startDaemon } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gf-publish-')); });
@@ -60,8 +61,75 @@ describe('publishStatus', () => {
     await expect(publishStatus(execRunner, '-u', makeStatus('h1'), { workDir: join(dir, 'w') })).rejects.toThrow(/not a usable repository/);
   });
 
-  it('reports an unreachable repository as E_GIT', async () => {
-    await expect(publishStatus(execRunner, join(dir, 'missing.git'), makeStatus('h1'), { workDir: join(dir, 'work-missing') })).rejects.toMatchObject({ code: 'E_GIT' });
+  it('reports an unreachable repository as E_GIT, and leaves no objects behind either', async () => {
+    const work = join(dir, 'work-missing');
+    await expect(publishStatus(execRunner, join(dir, 'missing.git'), makeStatus('h1'), { workDir: work })).rejects.toMatchObject({ code: 'E_GIT' });
+    expect(await leftovers(work)).toEqual({ loose: 0, quarantines: [] });
+  });
+});
+
+// What a publish leaves in the agent's clone: `git count-objects` and any quarantine directory still there.
+async function leftovers(work: string): Promise<{ loose: number; quarantines: string[] }> {
+  return { loose: await looseCount(work), quarantines: (await readdir(join(work, 'objects'))).filter((n) => n.startsWith('tmp_')) };
+}
+
+describe('publishStatus housekeeping', () => {
+  const host = (name: string) => `apiVersion: gitfleet/v1\nkind: Host\nname: ${name}\nos: linux\narch: x64\n`;
+
+  it('200 publishes over git:// leave no loose objects in the agent\'s clone, and `gitfleet status` still reads every host', async () => {
+    const repo = await testRepo(join(dir, 'many'));
+    await repo.commit({ 'fleet.yaml': 'apiVersion: gitfleet/v1\nkind: Fleet\nname: lab\nstaleAfter: 5m\n', 'hosts/h1.yaml': host('h1'), 'hosts/h2.yaml': host('h2'), 'hosts/h3.yaml': host('h3') });
+    const daemon = await startDaemon(join(dir, 'many'));
+    try {
+      const url = daemon.url('remote.git');
+      const t0 = Date.now() - 200 * 1000;
+      const hb = (i: number) => new Date(t0 + i * 1000).toISOString();
+      const work = join(dir, 'many-state', 'fleet-status.git');
+      let last = '';
+      for (let i = 0; i < 200; i++) last = (await publishStatus(execRunner, url, makeStatus('h1', { heartbeat: hb(i), drift: i }), { workDir: work })).commit;
+      // Three new objects a publish used to stay behind here for good (600 after 200 publishes).
+      expect(await leftovers(work)).toEqual({ loose: 0, quarantines: [] });
+      expect(await git(work, ['count-objects', '-v'])).toMatch(/^count: 0\nsize: 0\nin-pack: 0\npacks: 0\n/);
+      expect(await git(repo.remote, ['rev-parse', statusRef('h1')])).toBe(last);
+      for (const h of ['h2', 'h3']) await publishStatus(execRunner, url, makeStatus(h, { heartbeat: hb(199) }), { workDir: join(dir, `many-${h}`) });
+      const { code, out } = await runCli(['status', '--repo', url, '--json', '--cache-dir', join(dir, 'many-cache')], { env: { NO_COLOR: '1' } });
+      expect(code).toBe(0);
+      const view = JSON.parse(out) as { hosts: { host: string; health: string; drift: number; heartbeat: string }[] };
+      expect(view.hosts.map((r) => [r.host, r.health, r.drift, r.heartbeat])).toEqual([['h1', 'healthy', 199, hb(199)], ['h2', 'healthy', 0, hb(199)], ['h3', 'healthy', 0, hb(199)]]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('a failing gc (a lock held) does not fail the publish: it is logged and returned', async () => {
+    const repo = await testRepo(join(dir, 'lock'));
+    await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const work = join(dir, 'work-lock');
+    await ensureGitDir(execRunner, work);
+    await looseJunk(work, 1500, 'lock', -2 * 3_600_000);
+    await writeFile(join(work, 'gc.pid.lock'), '');
+    const log = memoryLog();
+    const opts = { workDir: work, maintenance: { everyMs: 0, gcAuto: 256 }, log: log.logger };
+    const first = await publishStatus(execRunner, repo.remote, makeStatus('h1'), opts);
+    expect(await git(repo.remote, ['rev-parse', first.ref])).toBe(first.commit);
+    expect(first.maintenance).toEqual({ ran: true, error: expect.stringContaining("gc.pid.lock': File exists") });
+    expect(log.lines()).toEqual([expect.objectContaining({ msg: expect.stringMatching(/housekeeping/), err: first.maintenance!.error })]);
+    await rm(join(work, 'gc.pid.lock'));
+    const second = await publishStatus(execRunner, repo.remote, makeStatus('h1', { drift: 1 }), opts);
+    expect(second.maintenance).toEqual({ ran: true, error: null });
+    expect(await leftovers(work)).toEqual({ loose: 0, quarantines: [] });
+  });
+
+  it('runs gc at most once per interval, never on every publish', async () => {
+    const repo = await testRepo(join(dir, 'cadence'));
+    await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const calls: string[] = [];
+    const runner = { run: (cmd: Parameters<typeof execRunner.run>[0]) => { if (cmd.args.includes('gc')) calls.push('gc'); return execRunner.run(cmd); } };
+    const work = join(dir, 'work-cadence');
+    for (let i = 0; i < 5; i++) await publishStatus(runner, repo.remote, makeStatus('h1', { drift: i }), { workDir: work });
+    expect(calls).toEqual([]); // the first publish starts the clock; an hour has not passed
+    await publishStatus(runner, repo.remote, makeStatus('h1', { drift: 9 }), { workDir: work, maintenance: { everyMs: 0 } });
+    expect(calls).toEqual(['gc']);
   });
 });
 

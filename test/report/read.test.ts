@@ -8,7 +8,7 @@ import { deriveHealth, judgeHeartbeat, readFleetStatus } from '../../src/report/
 import { parseBatchOutput } from '../../src/report/batch.js';
 import { isAncestor, ancestryOracle } from '../../src/report/ancestry.js';
 import { git, testRepo } from '../helpers/git.js';
-import { makeStatus, startDaemon } from './helpers.js';
+import { looseCount, looseJunk, makeStatus, startDaemon } from './helpers.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'gf-read-')); });
@@ -66,6 +66,27 @@ describe('readFleetStatus', () => {
     await git(repo.remote, ['update-ref', '-d', 'refs/gitfleet/status/b']);
     const again = await readFleetStatus(execRunner, repo.remote, cache);
     expect(again.hosts.map((h) => [h.host, h.status?.health])).toEqual([['a', 'failed']]);
+  });
+
+  it('superseded statuses fetched into the cache are collected by its housekeeping, at most once per interval', async () => {
+    const repo = await testRepo(join(dir, 'r-gc'));
+    await repo.commit({ 'fleet.yaml': 'x: 1\n' });
+    const cache = join(dir, 'cache-gc');
+    const { runner, calls } = recording();
+    for (let i = 0; i < 40; i++) {
+      for (const h of ['a', 'b']) await publishStatus(execRunner, repo.remote, makeStatus(h, { drift: i }), { workDir: join(dir, 'p-gc'), maintenance: false });
+      await readFleetStatus(runner, repo.remote, cache);
+    }
+    expect(calls.filter((c) => c === 'gc')).toEqual([]); // within the first hour of this cache
+    expect(calls.filter((c) => c === 'fetch')).toHaveLength(40);
+    const piled = await looseCount(cache);
+    expect(piled).toBeGreaterThanOrEqual(40 * 2 * 3); // every fetched status stays loose, unreachable once replaced
+    // git gc --auto estimates the loose count from objects/17/ alone: enough objects that the estimate passes gc.auto.
+    await looseJunk(cache, 1500, 'read');
+    const read = await readFleetStatus(runner, repo.remote, cache, { maintenance: { everyMs: 0, gcAuto: 256, pruneExpire: 'now' } });
+    expect(calls.at(-1)).toBe('gc');
+    expect(await looseCount(cache)).toBe(0);
+    expect(read.hosts.map((h) => [h.host, h.status?.drift])).toEqual([['a', 39], ['b', 39]]);
   });
 
   it('records when this reader first saw each status commit, across reads, by its own clock', async () => {
