@@ -179,6 +179,24 @@ function lineAt(text: string, from: number): string {
  */
 export function parseDpkgStatusByLine(text: string, opts: DpkgStatusOptions): Record<string, string> {
   const out: Record<string, string> = {};
+  eachDpkgRecord(text, opts, (key, version) => {
+    if (version !== undefined) out[key] = version;
+  });
+  return out;
+}
+
+/**
+ * Every stanza of a deb822 file with dpkg's fields, in file order: its `binary:Package` and its Version when installed,
+ * undefined when not (a record of dpkg's updates journal can say a package is gone). Read with the line reader's checks.
+ */
+export function dpkgRecords(text: string, opts: DpkgStatusOptions): Array<[key: string, version: string | undefined]> {
+  checkComplete(text, opts.file);
+  const out: Array<[string, string | undefined]> = [];
+  eachDpkgRecord(text, opts, (key, version) => out.push([key, version]));
+  return out;
+}
+
+function eachDpkgRecord(text: string, opts: DpkgStatusOptions, emit: (key: string, version: string | undefined) => void): void {
   const len = text.length;
   const st: Stanza = { line: 0, pkg: undefined, status: undefined, version: undefined, arch: undefined, multiArch: undefined };
   let open = false;
@@ -190,7 +208,7 @@ export function parseDpkgStatusByLine(text: string, opts: DpkgStatusOptions): Re
     lineNo++;
     const first = text.charCodeAt(pos);
     if (end === pos || (first === 13 && end === pos + 1)) {
-      if (open) finish(st, out, opts);
+      if (open) finish(st, emit, opts);
       open = false;
     } else if (first === 32 || first === 9) {
       // Continuation of a multi-line value (Description, Conffiles): nothing we read lives there.
@@ -217,8 +235,7 @@ export function parseDpkgStatusByLine(text: string, opts: DpkgStatusOptions): Re
     }
     pos = end + 1;
   }
-  if (open) finish(st, out, opts);
-  return out;
+  if (open) finish(st, emit, opts);
 }
 
 // Field names are case-insensitive in deb822; `lower` is the first letter folded to lower case.
@@ -240,19 +257,20 @@ function keyIs(text: string, pos: number, lowerName: string): boolean {
   return true;
 }
 
-function finish(st: Stanza, out: Record<string, string>, opts: DpkgStatusOptions): void {
+function finish(st: Stanza, emit: (key: string, version: string | undefined) => void, opts: DpkgStatusOptions): void {
   if (!st.pkg) fail(opts.file, st.line, 'stanza has no "Package" field');
-  if (st.status === undefined) return; // dpkg treats a missing Status as not-installed
+  const key = binaryPackage(st.pkg, st.arch, st.multiArch, opts.nativeArch);
+  if (st.status === undefined) return emit(key, undefined); // dpkg treats a missing Status as not-installed
   if (st.status !== 'install ok installed') {
     const words = st.status.split(' ').filter((w) => w !== '');
     const state = words[2];
     if (words.length !== 3 || state === undefined || !KNOWN_STATES.has(state)) {
       fail(opts.file, st.line, `package "${st.pkg}" has an invalid Status "${st.status}"`);
     }
-    if (!INSTALLED_STATES.has(state)) return;
+    if (!INSTALLED_STATES.has(state)) return emit(key, undefined);
   }
   if (!st.version) fail(opts.file, st.line, `installed package "${st.pkg}" has no "Version" field`);
-  out[binaryPackage(st.pkg, st.arch, st.multiArch, opts.nativeArch)] = st.version;
+  emit(key, st.version);
 }
 
 /** dpkg's `pnaw_nonambig`: `:arch` for Multi-Arch: same, or when the arch is foreign (not native, all or none). */

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync, type BigIntStats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
-import { checkComplete, packagesOf, parseDpkgStatusByLine, scanDpkgWritten, type DpkgScan } from './parse.js';
+import { checkComplete, dpkgRecords, packagesOf, parseDpkgStatusByLine, scanDpkgWritten, type DpkgScan } from './parse.js';
 
 /**
  * Reads dpkg status files for a long-running agent, which lists the same file at every drift check.
@@ -28,7 +29,9 @@ export type DpkgRead = 'unchanged' | 'same-bytes' | 'changed-stanzas' | 'whole';
 export function readDpkgStatusHow(file: string, nativeArch: string): { packages: Readonly<Record<string, string>>; read: DpkgRead } {
   const key = cacheKey(file, nativeArch);
   const prev = cache.get(key);
-  if (prev && prev.stat === statKey(file)) return { packages: prev.packages, read: 'unchanged' };
+  const updates = join(dirname(file), 'updates');
+  const journal = statKey(updates) ?? 'none';
+  if (prev && prev.stat === statKey(file) && prev.journal === journal) return { packages: prev.visible, read: 'unchanged' };
   // Synchronous on purpose: one read of a few MB from the page cache costs less than the
   // thread-pool round trips of fs.promises. Nothing awaits between here and the end, so the
   // one spare buffer cannot be shared by two reads.
@@ -43,12 +46,51 @@ export function readDpkgStatusHow(file: string, nativeArch: string): { packages:
   if (got.bytes.buffer === spare?.buffer) spare = undefined;
   cache.delete(key);
   const next = (prev?.scan && reparseChanged(prev, prev.scan, got.bytes)) ?? parseWhole(file, got.bytes, nativeArch);
-  if (cache.size >= MAX_FILES) cache.delete(cache.keys().next().value!);
-  cache.set(key, { ...next, stat: got.stat, nativeArch });
   // The bytes read last time become the buffer read into next time (a 3 MB allocation costs more than the read).
   if (prev) spare = fullBuffer(prev.bytes);
+  const visible = withUpdates(next.packages, updates, nativeArch);
+  if (cache.size >= MAX_FILES) cache.delete(cache.keys().next().value!);
+  cache.set(key, { ...next, stat: got.stat, nativeArch, journal, visible });
   lastReads.set(file, next.read);
-  return { packages: next.packages, read: next.read };
+  return { packages: visible, read: next.read };
+}
+
+/**
+ * The status with dpkg's journal applied: dpkg records each change in `updates/NNNN` before it folds them into
+ * `status` (at the end of a run, or at the next one after a crash), and dpkg-query reads them, in name order, as
+ * later records of the same packages. Only names made of digits count (`tmp.i` is one being written), all of the
+ * same length, as dpkg requires. Almost always there are none.
+ */
+function withUpdates(status: Readonly<Record<string, string>>, dir: string, nativeArch: string): Readonly<Record<string, string>> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^[0-9]+$/.test(n));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return status;
+    throw new GitfleetError('E_IO', `cannot read dpkg's updates journal ${dir}: ${errorMessage(err)}`, { cause: err });
+  }
+  if (names.length === 0) return status;
+  const lengths = new Set(names.map((n) => n.length));
+  if (lengths.size > 1 || names[0]!.length > 10) {
+    throw new GitfleetError('E_PARSE', `${dir}: dpkg's updates journal has file names of different or too great lengths (${names.sort().join(', ')}); dpkg refuses it too`);
+  }
+  const out: Record<string, string> = { ...status };
+  for (const name of names.sort()) {
+    const path = join(dir, name);
+    let text: string;
+    try {
+      text = readFileSync(path, 'latin1');
+    } catch (err) {
+      // Folded into status and removed by a dpkg run since the listing: the status read already has it, or the next read will.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new GitfleetError('E_IO', `cannot read ${path}: ${errorMessage(err)}`, { cause: err });
+    }
+    for (const [k, version] of dpkgRecords(text, { file: path, nativeArch })) {
+      if (version === undefined) delete out[k];
+      else out[k] = version;
+    }
+  }
+  return Object.freeze(out);
 }
 
 /** Which path the last read of `file` that was not 'unchanged' took (benchmarks check it after timing the adapter). */
@@ -67,6 +109,9 @@ interface Parsed {
 interface Entry extends Parsed {
   stat: string;
   nativeArch: string;
+  /** The stat key of the updates journal folder (or 'none'), and the packages with it applied. */
+  journal: string;
+  visible: Readonly<Record<string, string>>;
 }
 
 // A host has one status file; tests and `--root` targets a few more.

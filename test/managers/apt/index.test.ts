@@ -10,6 +10,7 @@ import { forgetDpkgStatus, readDpkgStatusHow } from '../../../src/managers/apt/s
 import type { PackageChange, Target } from '../../../src/managers/types.js';
 import { GitfleetError } from '../../../src/util/errors.js';
 import { execRunner, runChecked } from '../../../src/util/exec.js';
+
 import { buildDeb as buildDebIn, newDpkgRoot, type DebSpec } from '../../helpers/debs.js';
 
 const ctx = { runner: execRunner };
@@ -112,6 +113,39 @@ describe('aptAdapter on a real dpkg root', () => {
       expect(await aptAdapter.listInstalled(target, ctx)).toEqual({ packages: got.packages, via: 'database' });
     }
     expect(Object.keys((await aptAdapter.listInstalled(target, ctx)).packages).sort()).toEqual(['alpha', 'delta-doc']);
+  });
+
+  it("reads dpkg's updates journal on top of the status file, as dpkg-query does", async () => {
+    const root = await newRoot('r6');
+    const target: Target = { kind: 'root', path: root };
+    await apply([{ kind: 'install', name: 'alpha', version: '1:1.2~rc1-3' }, { kind: 'install', name: 'zeta', version: '3.0+dfsg-1' }, { kind: 'install', name: 'delta-doc', version: '0.5' }], target);
+    const admin = join(root, 'var/lib/dpkg');
+    const status = await readFile(join(admin, 'status'), 'latin1');
+    const stanzaOf = (name: string): string => status.split('\n\n').find((st) => st.startsWith(`Package: ${name}\n`))! + '\n\n';
+    const same = async (): Promise<Record<string, string>> => {
+      const ours = (await aptAdapter.listInstalled(target, ctx)).packages;
+      expect(ours).toEqual((await dpkgQueryInstalled(root)).installed);
+      return { ...ours };
+    };
+    expect(await same()).toEqual({ alpha: '1:1.2~rc1-3', zeta: '3.0+dfsg-1', 'delta-doc': '0.5' });
+    // What an interrupted dpkg run leaves: one record per change, the later ones winning; tmp.i is one being written.
+    await writeFile(join(admin, 'updates/0000'), stanzaOf('zeta').replace('Status: install ok installed', 'Status: deinstall ok config-files'));
+    await writeFile(join(admin, 'updates/0001'), stanzaOf('alpha').replace('Version: 1:1.2~rc1-3', 'Version: 1:1.1-1') + stanzaOf('delta-doc').replace('Version: 0.5', 'Version: 0.6'));
+    await writeFile(join(admin, 'updates/tmp.i'), stanzaOf('alpha').replace('Version: 1:1.2~rc1-3', 'Version: 9'));
+    expect(await same()).toEqual({ alpha: '1:1.1-1', 'delta-doc': '0.6' });
+    await writeFile(join(admin, 'updates/0002'), stanzaOf('zeta'));
+    expect(await same()).toEqual({ alpha: '1:1.1-1', zeta: '3.0+dfsg-1', 'delta-doc': '0.6' });
+    // Folded into status by the next dpkg run: the journal is empty again.
+    await rm(join(admin, 'updates'), { recursive: true });
+    await mkdir(join(admin, 'updates'));
+    expect(await same()).toEqual({ alpha: '1:1.2~rc1-3', zeta: '3.0+dfsg-1', 'delta-doc': '0.5' });
+    // Names of different lengths: dpkg refuses the database, and so does the listing.
+    await writeFile(join(admin, 'updates/0000'), stanzaOf('zeta'));
+    await writeFile(join(admin, 'updates/01'), stanzaOf('zeta'));
+    const refused = await execRunner.run(dpkgQueryCommand(target));
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/different length names/);
+    await expect(aptAdapter.listInstalled(target, ctx)).rejects.toThrow(/updates journal has file names of different/);
   });
 
   it('finds a Multi-Arch: same .deb from the unqualified name', async () => {
