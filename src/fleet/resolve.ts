@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../util/errors.js';
 import type { LoadedDocument } from './load.js';
 import type { Entry, FleetModel } from './model.js';
+import type { ImportedPins } from './imports.js';
 import type { Baseline, Host, Limits, Manager, Os, Policy, Sources } from './model.generated.js';
 import { MANAGERS, MANAGER_OS, SANDBOX_MANAGERS, parseQuantity } from './platform.js';
 import { effectivePolicy, type EffectivePolicy } from './policy-merge.js';
@@ -129,11 +130,25 @@ function findDoc(model: FleetModel, file: string): LoadedDocument | undefined {
 
 interface ExpandedBaseline {
   target: string;
+  /** Never written to once expanded (it may be shared between hosts): callers copy it. */
   packages: Map<string, DesiredPackage>;
   sources: MergedSources;
   /** Credentials of this baseline or an include dropped while merging its includes (see sources-merge.ts). */
-  mixed: MixedCredentials[];
+  mixed: readonly MixedCredentials[];
+  /**
+   * What the expansion read from the model, with what it found (undefined: not there), so that a shared expansion
+   * is reused only while the model still holds the same. Undefined when an include was skipped because it was being
+   * expanded (a cycle, itself an error): the result then depends on the order baselines were reached in.
+   */
+  reads?: { baselines: Map<string, Entry<Baseline> | undefined>; imports: Map<string, ImportedPins | undefined> };
 }
+
+/** What almost every baseline drops: nothing (one shared array rather than one per host). */
+const NO_MIXED: readonly MixedCredentials[] = Object.freeze([]);
+
+// Expanded baselines by name, per model, shared by every resolveHost and resolveAll of it: a baseline expands the same
+// on every host (only those with `reads` are kept here), and expanding it again per host was most of resolving.
+const sharedExpansions = new WeakMap<FleetModel, Map<string, ExpandedBaseline>>();
 
 /** Shared by the hosts of one resolveAll: folded policies by their names, and whether a baseline passes the package checks in a context. */
 interface FastCache {
@@ -217,11 +232,12 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
   for (const step of steps) {
     if ('problem' in step) { problems.push(step.problem); continue; }
     const { bName, i, exp } = step;
-    mixed?.push(...exp.mixed);
+    if (mixed && exp.mixed.length) mixed.push(...exp.mixed);
     const t = targets.get(exp.target);
     if (!t) {
       // the first baseline of a target cannot conflict: copy its packages whole (most hosts have one or two per target)
-      targets.set(exp.target, { packages: new Map(exp.packages), sources: { ...exp.sources, sources: { ...exp.sources.sources } }, from: new Map(), first: bName });
+      // merged sources are never written to, so the baseline's are taken as they are
+      targets.set(exp.target, { packages: new Map(exp.packages), sources: exp.sources, from: new Map(), first: bName });
       continue;
     }
     t.sources = mergeSources(t.sources, exp.sources, mixed);
@@ -262,7 +278,11 @@ function resolveHostProblems(model: FleetModel, hostName: string, opts: ResolveO
     },
     baselines, policies: policyNames, policy, sandboxes,
     targets: [...targets.entries()].sort(([a], [b]) => (a === 'system' ? -1 : b === 'system' ? 1 : a.localeCompare(b)))
-      .map(([target, t]) => ({ target, sources: t.sources.sources, ...(Object.keys(t.sources.from).length ? { sourcesFrom: t.sources.from } : {}), packages: [...t.packages.values()].sort(byManagerName) })),
+      .map(([target, t]) => {
+        const { sources, from } = t.sources;
+        const packages = [...t.packages.values()].sort(byManagerName);
+        return hasKeys(from) ? { target, sources, sourcesFrom: from, packages } : { target, sources, packages };
+      }),
   };
 }
 
@@ -351,33 +371,74 @@ export function selectorMismatch(b: Baseline, h: Host, capabilities: readonly st
 function expand(model: FleetModel, name: string, cache: Map<string, ExpandedBaseline>, visiting: Set<string>): ExpandedBaseline {
   const hit = cache.get(name);
   if (hit) return hit;
+  let shared = sharedExpansions.get(model);
+  if (!shared) sharedExpansions.set(model, (shared = new Map()));
+  const known = shared.get(name);
+  if (known?.reads && stillReads(model, known.reads)) {
+    cache.set(name, known);
+    return known;
+  }
   const b = model.baselines.get(name)!;
-  const out: ExpandedBaseline = { target: b.value.target ?? 'system', packages: new Map(), sources: noSources(), mixed: [] };
+  const packages = new Map<string, DesiredPackage>();
+  let sources = noSources();
+  // short-lived: a baseline keeps an array of its own only when it drops credentials (see the end)
+  const mixed: MixedCredentials[] = [];
+  let reads: ExpandedBaseline['reads'] = { baselines: new Map([[name, b]]), imports: new Map() };
   visiting.add(name);
   // Included baselines first, so that this baseline's own entries win; cycles are reported by the reference checks.
   for (const inc of b.value.includes ?? []) {
-    if (visiting.has(inc) || !model.baselines.has(inc)) continue;
+    if (visiting.has(inc)) { reads = undefined; continue; }
+    const entry = model.baselines.get(inc);
+    reads?.baselines.set(inc, entry);
+    if (!entry) continue;
     const sub = expand(model, inc, cache, visiting);
-    for (const [k, v] of sub.packages) out.packages.set(k, v);
-    out.mixed.push(...sub.mixed);
-    out.sources = mergeSources(out.sources, sub.sources, out.mixed);
+    if (!sub.reads) reads = undefined;
+    else if (reads) {
+      for (const [k, v] of sub.reads.baselines) reads.baselines.set(k, v);
+      for (const [k, v] of sub.reads.imports) reads.imports.set(k, v);
+    }
+    for (const [k, v] of sub.packages) packages.set(k, v);
+    if (sub.mixed.length) mixed.push(...sub.mixed);
+    sources = mergeSources(sources, sub.sources, mixed);
   }
   visiting.delete(name);
+  // Packages are frozen: an expansion's are shared by the hosts that apply it, and consumers only read them.
   for (const imp of b.value.imports ?? []) {
     const path = imp.requirements ?? imp.packageJson;
     const pins = path ? model.imports.get(path) : undefined;
+    if (path) reads?.imports.set(path, pins);
     for (const p of pins?.pins ?? []) {
-      out.packages.set(`${pins!.manager}:${p.name}`, { manager: pins!.manager, name: p.name, spec: p.version, origin: { file: pins!.file, path: [p.line], via: `import ${pins!.file}` } });
+      packages.set(`${pins!.manager}:${p.name}`, Object.freeze({ manager: pins!.manager, name: p.name, spec: p.version, origin: frozenOrigin({ file: pins!.file, path: [p.line], via: `import ${pins!.file}` }) }));
     }
   }
+  const via = `baseline ${name}`;
   for (const m of MANAGERS) {
     for (const [pkg, spec] of Object.entries(b.value.packages?.[m] ?? {})) {
-      out.packages.set(`${m}:${pkg}`, { manager: m, name: pkg, spec, origin: { file: b.doc.file, path: ['packages', m, pkg], via: `baseline ${name}`, which: 'key' } });
+      packages.set(`${m}:${pkg}`, Object.freeze({ manager: m, name: pkg, spec, origin: frozenOrigin({ file: b.doc.file, path: ['packages', m, pkg], via, which: 'key' }) }));
     }
   }
-  out.sources = mergeSources(out.sources, ownSources(b.value.sources, b.doc.file, `baseline ${name}`), out.mixed);
+  sources = mergeSources(sources, ownSources(b.value.sources, b.doc.file, via), mixed);
+  const out: ExpandedBaseline = Object.freeze({ target: b.value.target ?? 'system', packages, sources, mixed: mixed.length ? Object.freeze(mixed) : NO_MIXED, reads });
   cache.set(name, out);
+  if (reads) shared.set(name, out);
   return out;
+}
+
+/** Whether the model still has what an expansion read. */
+function stillReads(model: FleetModel, reads: NonNullable<ExpandedBaseline['reads']>): boolean {
+  for (const [name, entry] of reads.baselines) if (model.baselines.get(name) !== entry) return false;
+  for (const [path, pins] of reads.imports) if (model.imports.get(path) !== pins) return false;
+  return true;
+}
+
+function frozenOrigin(o: Origin): Origin {
+  Object.freeze(o.path);
+  return Object.freeze(o);
+}
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 const MANAGER_RANK = new Map(MANAGERS.map((m, i) => [m, i]));

@@ -29,22 +29,33 @@ export interface MixedCredentials {
 
 type Loose = Record<string, unknown>;
 
-/** No sources yet. */
+/** The fields whose origins are kept. */
+const ORIGIN_FIELDS = [...CREDENTIAL_URL_FIELDS, 'credentials'] as const;
+
+// Every MergedSources is frozen, down to its per-manager objects and origins: an expanded baseline's are shared by
+// every host that applies it, and merging never writes to its inputs (consumers of resolved hosts only read).
+// Most baselines have no sources, so most merges are of nothing and return this one object.
+const NO_SOURCES: MergedSources = frozen({ sources: frozen({}), from: frozen({}) });
+
+/** No sources yet (one shared, frozen object). */
 export function noSources(): MergedSources {
-  return { sources: {}, from: {} };
+  return NO_SOURCES;
 }
 
-/** One baseline's own `sources`, as written in `file` (`via`: `baseline <name>`). */
+/** One baseline's own `sources`, as written in `file` (`via`: `baseline <name>`); frozen copies, never the model's objects. */
 export function ownSources(sources: Sources | undefined, file: string, via: string): MergedSources {
+  if (sources === undefined || isEmpty(sources)) return NO_SOURCES;
+  const own: Loose = {};
   const from: SourceOrigins = {};
-  for (const [m, s] of Object.entries(sources ?? {}) as [Manager, Loose][]) {
+  for (const [m, s] of Object.entries(sources) as [Manager, Loose][]) {
+    own[m] = s !== null && typeof s === 'object' ? frozen({ ...s }) : s;
     const f: NonNullable<SourceOrigins[Manager]> = {};
-    for (const k of [...CREDENTIAL_URL_FIELDS, 'credentials'] as const) {
-      if (s[k] !== undefined) f[k] = { file, path: ['sources', m, k], via, ...(k === 'credentials' ? { which: 'key' as const } : {}) };
+    for (const k of ORIGIN_FIELDS) {
+      if (s[k] !== undefined) f[k] = frozen({ file, path: frozen(['sources', m, k]), via, ...(k === 'credentials' ? { which: 'key' as const } : {}) });
     }
-    if (Object.keys(f).length) from[m] = f;
+    if (!isEmpty(f)) from[m] = frozen(f);
   }
-  return { sources: sources ?? {}, from };
+  return frozen({ sources: frozen(own) as Sources, from: frozen(from) });
 }
 
 /**
@@ -53,6 +64,9 @@ export function ownSources(sources: Sources | undefined, file: string, via: stri
  * (reported in `mixed` when `b` has URLs of its own; credentials with none are refused where they are written).
  */
 export function mergeSources(a: MergedSources, b: MergedSources, mixed?: MixedCredentials[]): MergedSources {
+  // Over or with nothing, the merge is the other side as it is: no URLs meet, so neither credentials rule applies.
+  if (isEmpty(b.sources)) return a;
+  if (isEmpty(a.sources)) return b;
   const sources = { ...a.sources } as Record<string, Loose>;
   const from: SourceOrigins = { ...a.from };
   for (const [m, next] of Object.entries(b.sources) as [Manager, Loose][]) {
@@ -66,18 +80,18 @@ export function mergeSources(a: MergedSources, b: MergedSources, mixed?: MixedCr
         delete f.credentials;
         const at = b.from[m]?.credentials;
         if (mixed && at && CREDENTIAL_URL_FIELDS.some((k) => next[k] !== undefined)) {
-          mixed.push({ manager: m, credentials: at, foreign: foreign.flatMap((k) => (a.from[m]?.[k] ? [{ field: k, at: a.from[m]![k]! }] : [])) });
+          mixed.push(frozen({ manager: m, credentials: at, foreign: frozen(foreign.flatMap((k) => (a.from[m]?.[k] ? [frozen({ field: k, at: a.from[m]![k]! })] : []))) }));
         }
       }
     } else if (prev.credentials !== undefined && CREDENTIAL_URL_FIELDS.some((k) => next[k] !== undefined && !sameValue(next[k], prev[k]))) {
       delete out.credentials;
       delete f.credentials;
     }
-    sources[m] = out;
-    if (Object.keys(f).length) from[m] = f;
+    sources[m] = frozen(out);
+    if (!isEmpty(f)) from[m] = frozen(f);
     else delete from[m];
   }
-  return { sources: sources as Sources, from };
+  return frozen({ sources: frozen(sources) as Sources, from: frozen(from) });
 }
 
 /** `source.credentials-mixed`: a baseline's credentials met URLs another baseline wrote, so they were dropped. */
@@ -89,6 +103,17 @@ export function mixedProblem(m: MixedCredentials, hosts: readonly string[]): Pro
     message: `on ${on} these ${m.manager} credentials would be merged with ${foreign || 'URLs of another baseline'}: credentials go only to the URLs written beside them, so they are dropped there and the private index would be asked without them`,
     hint: `write every index URL of this target's ${m.manager} source beside \`credentials\` in this baseline (the same values override the other baseline's), or move the other baseline to another target`,
   };
+}
+
+/** No own keys, without allocating an array of them. */
+function isEmpty(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
+}
+
+/** `o` frozen, typed as it was (the types say nothing about frozenness; see NO_SOURCES). */
+function frozen<T extends object>(o: T): T {
+  return Object.freeze(o) as T;
 }
 
 function sameValue(x: unknown, y: unknown): boolean {

@@ -2,6 +2,7 @@
 // URLs written beside it: one baseline's secret must never end up next to an index another baseline chose.
 import { describe, expect, it } from 'vitest';
 import { resolveHost, type DesiredTarget } from '../../src/fleet/resolve.js';
+import { mergeSources, noSources, ownSources, type MergedSources, type MixedCredentials } from '../../src/fleet/sources-merge.js';
 import { validateMemory } from '../helpers/fleet.js';
 
 const CORP = 'https://pypi.corp.example/simple/';
@@ -78,5 +79,58 @@ describe('resolve: credentials stay with their own URLs', () => {
     });
     const dropped = await resolved(['corp', 'tools'], { 'baselines/corp.yaml': corp, 'baselines/tools.yaml': baseline('tools', `sources: {pip: {indexUrl: "${PYPI}"}}\n`) });
     expect(dropped.target.sourcesFrom).toEqual({ pip: { indexUrl: { file: 'baselines/tools.yaml', path: ['sources', 'pip', 'indexUrl'], via: 'baseline tools' } } });
+  });
+});
+
+describe('mergeSources: frozen values, shared where nothing merges', () => {
+  const corpOwn = () => ownSources({ pip: { indexUrl: CORP, credentials: { secret: 'CORP' } } }, 'baselines/corp.yaml', 'baseline corp');
+  const pypiOwn = () => ownSources({ pip: { indexUrl: PYPI } }, 'baselines/tools.yaml', 'baseline tools');
+
+  it('no sources (absent or empty) is one frozen object', () => {
+    expect(ownSources(undefined, 'f', 'v')).toBe(noSources());
+    expect(ownSources({}, 'f', 'v')).toBe(noSources());
+    expect(noSources()).toEqual({ sources: {}, from: {} });
+    expect([noSources(), noSources().sources, noSources().from].every(Object.isFrozen)).toBe(true);
+  });
+
+  it('a baseline\'s own sources are frozen copies, with frozen origins', () => {
+    const written = { pip: { indexUrl: CORP, credentials: { secret: 'CORP' } } };
+    const own = ownSources(written, 'baselines/corp.yaml', 'baseline corp');
+    expect(own.sources).toEqual(written);
+    expect((own.sources as typeof written).pip).not.toBe(written.pip);
+    expect(Object.isFrozen(written.pip)).toBe(false);
+    const o = own.from.pip!.credentials!;
+    expect(o).toEqual({ file: 'baselines/corp.yaml', path: ['sources', 'pip', 'credentials'], via: 'baseline corp', which: 'key' });
+    expect([own, own.sources, (own.sources as typeof written).pip, own.from, own.from.pip, o, o.path].every(Object.isFrozen)).toBe(true);
+  });
+
+  it.each<[string, () => [MergedSources, MergedSources], 'a' | 'b']>([
+    ['nothing over a source is that source', () => [corpOwn(), noSources()], 'a'],
+    ['a source over nothing is that source, credentials and all', () => [noSources(), corpOwn()], 'b'],
+  ])('%s', (_what, make, side) => {
+    const [a, b] = make();
+    expect(mergeSources(a, b)).toBe(side === 'a' ? a : b);
+  });
+
+  it('sources of two managers are merged into new frozen values', () => {
+    const [a, b] = [corpOwn(), ownSources({ npm: { registry: 'https://npm.example/' } }, 'f', 'v')];
+    const merged = mergeSources(a, b);
+    expect(merged).not.toBe(a);
+    expect(merged.sources).toEqual({ ...a.sources, ...b.sources });
+    expect(merged.from).toEqual({ ...a.from, ...b.from });
+    expect([merged, merged.sources, merged.from, ...Object.values(merged.sources), ...Object.values(merged.from)].every(Object.isFrozen)).toBe(true);
+  });
+
+  it('a merge that drops credentials returns frozen values and reports a frozen record', () => {
+    const mixed: MixedCredentials[] = [];
+    const late = ownSources({ pip: { extraIndexUrls: [CORP], credentials: { secret: 'CORP' } } }, 'baselines/late.yaml', 'baseline late');
+    const merged = mergeSources(pypiOwn(), late, mixed);
+    expect(merged.sources).toEqual({ pip: { indexUrl: PYPI, extraIndexUrls: [CORP] } });
+    expect(merged.from.pip?.credentials).toBeUndefined();
+    expect(mixed).toEqual([{ manager: 'pip', credentials: late.from.pip!.credentials, foreign: [{ field: 'indexUrl', at: pypiOwn().from.pip!.indexUrl }] }]);
+    expect([merged, merged.sources, (merged.sources as { pip: object }).pip, merged.from, merged.from.pip, mixed[0], mixed[0]!.foreign, mixed[0]!.foreign[0]].every(Object.isFrozen)).toBe(true);
+    // the inputs are as they were
+    expect(pypiOwn().sources).toEqual({ pip: { indexUrl: PYPI } });
+    expect(late.sources).toEqual({ pip: { extraIndexUrls: [CORP], credentials: { secret: 'CORP' } } });
   });
 });
