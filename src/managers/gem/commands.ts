@@ -14,21 +14,36 @@ export function gemListCommand(): Command {
   return { file: 'gem', args: ['list', '--local'] };
 }
 
-/** `gem list --remote --exact --all NAME` (against the baseline's sources). */
+/**
+ * `gem list --remote --exact --all --prerelease NAME` (against the baseline's sources): every version, prereleases
+ * too (without `--prerelease`, `--all` lists released versions only); the policy decides which it may take.
+ */
 export function gemRemoteListCommand(name: string, sources: ManagerSources = {}): Command {
   checkName(name);
-  return { file: 'gem', args: ['list', '--remote', '--exact', '--all', ...sourceArgs(sources), name] };
+  return { file: 'gem', args: ['list', '--remote', '--exact', '--all', '--prerelease', ...sourceArgs(sources), name] };
 }
 
 /**
- * Per change: `gem install NAME -v VER --no-document` (one `-v` per invocation, so one package each).
- * Gems keep every installed version side by side and `require` loads the highest, so a downgrade also
- * runs `gem uninstall NAME -v '> VER' -a -x` to take the newer ones away; an upgrade leaves the older
- * ones (harmless, and `gem cleanup` exists for them). Removes are one `gem uninstall a b -a -x` (all
- * versions). A root target is a GEM_HOME, passed as `--install-dir`.
+ * `gem install NAME --explain --prerelease --ignore-dependencies` (installs nothing): asked only when `gem list
+ * --remote` listed nothing, since `gem list` says nothing of a source that failed while this reports it.
+ */
+export function gemExplainCommand(name: string, sources: ManagerSources = {}): Command {
+  checkName(name);
+  return { file: 'gem', args: ['install', name, '--explain', '--prerelease', '--ignore-dependencies', ...sourceArgs(sources)] };
+}
+
+/**
+ * Per change: `gem install NAME -v VER --no-document` (one `-v` per invocation, so one package each). Gems keep
+ * every installed version side by side and `require` loads the highest, so a downgrade is: install VER (fails before
+ * anything is removed when the sources lack it), `gem uninstall NAME -a -x -I` (every version: RubyGems 3.3 removes
+ * only one version for `-a -v '> VER'`), install VER again. An upgrade leaves the older ones (harmless; `gem cleanup`
+ * exists for them). Removes are one `gem uninstall a b -a -x` (all versions; it refuses a gem others depend on). A
+ * root target is a GEM_HOME: `--install-dir` and GEM_HOME=GEM_PATH=it, without which `gem uninstall` finds nothing
+ * there and exits 0. Default gems are the Ruby's: `gem uninstall` leaves them, and so does the listing.
  */
 export function gemCommands(changes: PackageChange[], target: Target, sources: ManagerSources = {}): Command[] {
   const dir = installDirArgs(target);
+  const env = target.kind === 'root' && target.path !== undefined ? { env: { GEM_HOME: target.path, GEM_PATH: target.path } } : {};
   for (const c of changes) {
     checkName(c.name);
     if (c.kind === 'remove') continue;
@@ -40,12 +55,12 @@ export function gemCommands(changes: PackageChange[], target: Target, sources: M
   const out: Command[] = [];
   for (const c of changes) {
     if (c.kind === 'remove') continue;
-    const version = c.version ?? '';
-    out.push({ file: 'gem', args: ['install', c.name, '-v', version, '--no-document', ...dir, ...src] });
-    if (c.kind === 'downgrade') out.push({ file: 'gem', args: ['uninstall', c.name, '-v', `> ${version}`, '-a', '-x', ...dir] });
+    const install: Command = { file: 'gem', args: ['install', c.name, '-v', c.version ?? '', '--no-document', ...dir, ...src], ...env };
+    out.push(install);
+    if (c.kind === 'downgrade') out.push({ file: 'gem', args: ['uninstall', c.name, '-a', '-x', '-I', ...dir], ...env }, { ...install });
   }
   const removes = changes.filter((c) => c.kind === 'remove').map((c) => c.name);
-  if (removes.length > 0) out.push({ file: 'gem', args: ['uninstall', ...removes, '-a', '-x', ...dir] });
+  if (removes.length > 0) out.push({ file: 'gem', args: ['uninstall', ...removes, '-a', '-x', ...dir], ...env });
   return out;
 }
 

@@ -65,46 +65,71 @@ export function highestGemVersion(versions: string[]): string | undefined {
   return [...versions].sort((a, b) => rubygems.compare(a, b)).at(-1);
 }
 
+/** One version of a `gem list` line; `isDefault` for a `default: X` entry (a default gem of the Ruby). */
+export interface GemListEntry { version: string; isDefault: boolean }
+
 /**
  * `gem list` lines → name → versions. A line is `name (v1, default: v2, v3 platform ...)`; the
- * `*** LOCAL GEMS ***` / `*** REMOTE GEMS ***` header (printed by older RubyGems or on a TTY) and blank
- * lines are skipped; anything else is an E_PARSE error rather than a silently shorter list.
+ * `*** LOCAL GEMS ***` / `*** REMOTE GEMS ***` header (printed on a TTY or with both --local and --remote) and
+ * blank lines are skipped; anything else is an E_PARSE error rather than a silently shorter list.
  */
-export function parseGemListLines(stdout: string, what: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+export function parseGemListLines(stdout: string, what: string): Map<string, GemListEntry[]> {
+  const out = new Map<string, GemListEntry[]>();
   for (const raw of stdout.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || /^\*\*\* (LOCAL|REMOTE) GEMS \*\*\*$/.test(line)) continue;
     const m = /^(\S+) \((.*)\)$/.exec(line);
     if (!m?.[1] || m[2] === undefined || !validGemName(m[1])) throw parseError(what, stdout, `unexpected line ${JSON.stringify(line)}`);
-    const versions: string[] = [];
+    const entries: GemListEntry[] = [];
     for (const entry of m[2].split(',')) {
       // `default: 2.5.1`, `1.16.5 x86_64-linux`, `1.16.5 ruby java`: the version is the first word after any `default:`.
+      const isDefault = /^default:/.test(entry.trim());
       const v = entry.trim().replace(/^default:\s*/, '').split(/\s+/)[0] ?? '';
       if (!FILE_VERSION.test(v)) throw parseError(what, stdout, `unexpected version ${JSON.stringify(entry.trim())} for ${m[1]}`);
-      versions.push(v);
+      entries.push({ version: v, isDefault });
     }
-    out.set(m[1], [...(out.get(m[1]) ?? []), ...versions]);
+    out.set(m[1], [...(out.get(m[1]) ?? []), ...entries]);
   }
   return out;
 }
 
-/** `gem list --local` → name → the highest installed version. */
+/**
+ * `gem list --local` → name → the highest installed version, default gems left out: they belong to the Ruby
+ * (`gem uninstall` refuses them, only a new Ruby changes them), so a target's gems are the ones installed into it,
+ * as its `specifications/*.gemspec` say. `debug (1.5.0, default: 0.2.1)` is debug 1.5.0; `abbrev (default: 0.1.0)` is absent.
+ */
 export function parseGemListLocal(stdout: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, versions] of parseGemListLines(stdout, 'gem list --local')) {
-    const v = highestGemVersion(versions);
+  for (const [name, entries] of parseGemListLines(stdout, 'gem list --local')) {
+    const v = highestGemVersion(entries.filter((e) => !e.isDefault).map((e) => e.version));
     if (v !== undefined) out[normalizeGemName(name)] = v;
   }
   return out;
 }
 
-/** `gem list --remote --exact --all NAME` → its versions, newest first as listed, each once (platforms merged). */
+/**
+ * `gem list --remote --exact --all --prerelease NAME` → its versions, each once (platforms merged), oldest first
+ * like the other adapters'. Empty output means no line for NAME, which `gem list` also prints when a source failed.
+ */
 export function parseGemListRemote(stdout: string, name: string): AvailableVersion[] {
-  const lists = parseGemListLines(stdout, `gem list --remote --exact --all ${name}`);
-  const versions = lists.get(name) ?? [];
-  if (versions.length === 0 && lists.size > 0) throw parseError(`gem list --remote --exact --all ${name}`, stdout, `no line for ${name}`);
-  return [...new Set(versions)].map((version) => ({ version }));
+  const lists = parseGemListLines(stdout, `gem list --remote --exact --all --prerelease ${name}`);
+  const versions = (lists.get(name) ?? []).map((e) => e.version);
+  if (versions.length === 0 && lists.size > 0) throw parseError(`gem list --remote --exact --all --prerelease ${name}`, stdout, `no line for ${name}`);
+  return [...new Set(versions)].sort((a, b) => rubygems.compare(a, b)).map((version) => ({ version }));
+}
+
+/**
+ * What the probe `gem install NAME --explain` says when `gem list --remote` listed nothing (`gem list` drops the
+ * errors of its sources): `found` (listed nothing yet installable: something is off), `absent` (every source answered,
+ * none has it), or `failed` with gem's reason (a source did not answer: unreachable, 404, refused credentials).
+ */
+export function classifyGemExplain(exitCode: number, stderr: string): { kind: 'found' } | { kind: 'absent' } | { kind: 'failed'; reason: string } {
+  if (exitCode === 0) return { kind: 'found' };
+  const text = stderr.trim();
+  // "Could not find a valid gem 'x' (>= 0) in any repository" (maybe followed by "Possible alternatives: ...") is the
+  // message for "every source answered"; with a failed source it reads "..., here is why:" and gem's reason for each.
+  if (/^ERROR: +Could not find a valid gem '[^']+' \([^)]*\) in any repository$/m.test(text) && !/here is why/.test(text)) return { kind: 'absent' };
+  return { kind: 'failed', reason: text || `exit ${exitCode}` };
 }
 
 function parseError(what: string, text: string, why: string): GitfleetError {

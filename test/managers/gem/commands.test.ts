@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { gemCommands, gemRemoteListCommand } from '../../../src/managers/gem/commands.js';
+import { gemCommands, gemExplainCommand, gemRemoteListCommand } from '../../../src/managers/gem/commands.js';
 
 describe('gemCommands', () => {
-  it('installs one gem per command; a downgrade also removes the newer versions; removes are batched', () => {
+  it('installs one gem per command; a downgrade installs, removes every version, installs again; removes are batched', () => {
+    const rake = { file: 'gem', args: ['install', 'rake', '-v', '13.0.3', '--no-document'] };
     expect(
       gemCommands(
         [
@@ -17,19 +18,25 @@ describe('gemCommands', () => {
     ).toEqual([
       { file: 'gem', args: ['install', 'rails', '-v', '7.1.3', '--no-document'] },
       { file: 'gem', args: ['install', 'nokogiri', '-v', '1.16.5', '--no-document'] },
-      { file: 'gem', args: ['install', 'rake', '-v', '13.0.3', '--no-document'] },
-      { file: 'gem', args: ['uninstall', 'rake', '-v', '> 13.0.3', '-a', '-x'] },
+      rake,
+      { file: 'gem', args: ['uninstall', 'rake', '-a', '-x', '-I'] },
+      rake,
       { file: 'gem', args: ['uninstall', 'pry', 'byebug', '-a', '-x'] },
     ]);
   });
 
-  it('passes a root target as --install-dir and sources as --source', () => {
-    expect(gemCommands([{ kind: 'install', name: 'rails', version: '7.1.3' }], { kind: 'root', path: '/srv/gems' }, {
+  it('passes a root target as --install-dir with GEM_HOME=GEM_PATH=it, and sources as --source', () => {
+    const env = { GEM_HOME: '/srv/gems', GEM_PATH: '/srv/gems' };
+    expect(gemCommands([{ kind: 'install', name: 'rails', version: '7.1.3' }, { kind: 'remove', name: 'pry' }], { kind: 'root', path: '/srv/gems' }, {
       indexUrl: 'https://gems.internal.example/',
     })).toEqual([
-      { file: 'gem', args: ['install', 'rails', '-v', '7.1.3', '--no-document', '--install-dir', '/srv/gems', '--clear-sources', '--source', 'https://gems.internal.example/'] },
+      { file: 'gem', args: ['install', 'rails', '-v', '7.1.3', '--no-document', '--install-dir', '/srv/gems', '--clear-sources', '--source', 'https://gems.internal.example/'], env },
+      { file: 'gem', args: ['uninstall', 'pry', '-a', '-x', '--install-dir', '/srv/gems'], env },
     ]);
-    expect(gemRemoteListCommand('rails').args).toEqual(['list', '--remote', '--exact', '--all', 'rails']);
+    expect(gemRemoteListCommand('rails').args).toEqual(['list', '--remote', '--exact', '--all', '--prerelease', 'rails']);
+    expect(gemExplainCommand('rails', { indexUrl: 'http://127.0.0.1:1/' }).args).toEqual([
+      'install', 'rails', '--explain', '--prerelease', '--ignore-dependencies', '--clear-sources', '--source', 'http://127.0.0.1:1/',
+    ]);
   });
 
   it.each([

@@ -1,31 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  parseGemListLocal, parseGemListRemote, parseGemspecContent, parseGemspecFileName, parseGemVersionOutput, validGemName,
+  classifyGemExplain, parseGemListLocal, parseGemListRemote, parseGemspecContent, parseGemspecFileName, parseGemVersionOutput, validGemName,
 } from '../../../src/managers/gem/parse.js';
 
 const fixture = (f: string): string => readFileSync(new URL(`../../fixtures/gem/${f}`, import.meta.url), 'utf8');
 
-describe('gem parsers on captured output', () => {
-  it('reads gem list --local: highest version, default: prefixes, platforms', () => {
-    expect(parseGemListLocal(fixture('list-local.txt'))).toEqual({
-      abbrev: '0.1.0', ast: '2.4.2', bigdecimal: '3.0.0', bundler: '2.2.32', debug: '1.5.0', 'diff-lcs': '1.4.4',
-      irb: '1.4.1', minitest: '5.14.2', 'net-http': '0.1.1', nokogiri: '1.10.7', parser: '3.1.2.0', 'pry-byebug': '3.9.0',
-      rake: '13.0.3', rbs: '1.4.0', reline: '0.3.1',
-    });
+describe('gem parsers on real captured output (RubyGems 3.3.15, see SOURCES.md)', () => {
+  it('reads gem list --local: the highest installed version, platforms, default gems left out', () => {
+    expect(parseGemListLocal(fixture('list-local-captured.txt'))).toEqual({ 'foo-bar_baz': '1.0.0', native_gem: '2.0', json: '99.0.0' });
     expect(parseGemListLocal('')).toEqual({});
   });
 
-  it('reads gem list --remote --exact --all: each version once, platforms merged', () => {
-    expect(parseGemListRemote(fixture('list-remote-nokogiri.txt'), 'nokogiri')).toEqual([
-      { version: '1.16.5' }, { version: '1.16.4' }, { version: '1.15.6' }, { version: '1.0.0' }, { version: '1.0.0.rc1' },
-    ]);
-    expect(parseGemListRemote('', 'no-such-gem')).toEqual([]);
+  it('reads a hand-written listing with a header, Windows platforms and mixed default entries', () => {
+    expect(parseGemListLocal(fixture('list-local.txt'))).toEqual({
+      ast: '2.4.2', debug: '1.5.0', 'diff-lcs': '1.4.4', irb: '1.4.1', minitest: '5.14.2', nokogiri: '1.10.7', parser: '3.1.2.0',
+      'pry-byebug': '3.9.0', rake: '13.0.3', rbs: '1.4.0', reline: '0.3.1',
+    });
+  });
+
+  it('reads gem list --remote --exact --all --prerelease: each version once, platforms merged, oldest first', () => {
+    expect(parseGemListRemote(fixture('list-remote-foo-bar_baz.txt'), 'foo-bar_baz')).toEqual([{ version: '0.9' }, { version: '1.0.0.rc1' }, { version: '1.0.0' }]);
+    expect(parseGemListRemote(fixture('list-remote-native_gem.txt'), 'native_gem')).toEqual([{ version: '1.5' }, { version: '2.0' }, { version: '3.0' }]);
+    expect(parseGemListRemote('\n', 'no-such-gem')).toEqual([]);
     expect(parseGemListRemote('\n*** REMOTE GEMS ***\n\n', 'no-such-gem')).toEqual([]);
   });
 
   it('reads gem --version', () => {
-    expect(parseGemVersionOutput(fixture('version.txt'))).toBe('3.5.9');
+    expect(parseGemVersionOutput(fixture('version.txt'))).toBe('3.3.15');
+  });
+
+  it.each([
+    ['explain-absent.txt', 2, 'absent'],
+    ['explain-refused.txt', 2, 'failed'],
+    ['explain-404.txt', 2, 'failed'],
+    ['', 2, 'failed'],
+  ])('classifies the gem install --explain probe: %s → %s', (file, exit, kind) => {
+    const said = classifyGemExplain(exit, file ? fixture(file) : '');
+    expect(said.kind).toBe(kind);
+    if (said.kind === 'failed' && file) expect(said.reason).toContain('Unable to download data');
+  });
+
+  it('classifies a probe that finds the gem as found (a listing that missed it is not "no versions")', () => {
+    expect(classifyGemExplain(0, '')).toEqual({ kind: 'found' });
   });
 });
 
