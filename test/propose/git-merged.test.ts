@@ -21,6 +21,7 @@ const B = 'gitfleet/py-minor';
 const FILE = 'baselines/py.yaml';
 const PIN = 'alpha: "1.0.0"   # pinned after the 2024 incident';
 const TOP = '# the python tools of the lab';
+const RENAMED = 'baselines/python.yaml';
 
 /** A human's clone of the fleet, where merges happen with plain git. */
 interface Human {
@@ -47,6 +48,30 @@ async function humanClone(f: ProposeFixture): Promise<Human> {
     push: async () => { await run('push', '-q', 'origin', 'HEAD:main'); },
     deleteBranch: async () => { await run('push', '-q', 'origin', `:refs/heads/${B}`); },
   };
+}
+
+/** Replaces text in any file of the human's clone (no commit). */
+async function replaceIn(h: Human, file: string, from: string, to: string): Promise<void> {
+  const text = await readFile(join(h.dir, file), 'utf8');
+  if (!text.includes(from)) throw new Error(`"${from}" is not in ${file}:\n${text}`);
+  await writeFile(join(h.dir, file), text.replace(from, to));
+}
+
+/**
+ * Main renames baseline py to python: the file (git mv), its name and the host's reference, in one commit. The pin
+ * keys change with the name (python/pip:alpha), so only the content test can find the proposal's change there.
+ */
+async function renameBaseline(h: Human): Promise<void> {
+  await h.run('mv', FILE, RENAMED);
+  await replaceIn(h, RENAMED, 'name: py\n', 'name: python\n');
+  await replaceIn(h, 'hosts/h1.yaml', 'baselines: [py]', 'baselines: [python]');
+  await h.run('commit', '-q', '-am', 'rename baseline py to python');
+}
+
+/** A squash merge of the proposal with this machine's git (merge-ort follows main's rename of its file). */
+async function squashMerge(h: Human): Promise<void> {
+  await h.run('merge', '-q', '--squash', `origin/${B}`);
+  await h.run('commit', '-q', '-m', 'alpha 1.1.0 (squashed)');
 }
 
 /** A fleet whose only proposal is gitfleet/py-minor (alpha 1.0.0 → 1.1.0), pushed by a real run. */
@@ -264,6 +289,91 @@ const CASES: Case[] = [
     content: false, state: 'open',
   },
   {
+    name: 'main renamed the file, then squash-merged the proposal into it under its new name, branch deleted',
+    act: async (h) => {
+      await renameBaseline(h);
+      await squashMerge(h);
+      expect(await h.run('show', `HEAD:${RENAMED}`)).toContain('alpha: "1.1.0"');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'main renamed the file, then squash-merged the proposal into it under its new name, branch kept',
+    act: async (h) => {
+      await renameBaseline(h);
+      await squashMerge(h);
+      await h.push();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'main renamed the file and squash-merged the proposal into it, then reverted that, branch deleted',
+    act: async (h) => {
+      await renameBaseline(h);
+      await squashMerge(h);
+      await h.run('revert', '--no-edit', 'HEAD');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'squash-merged, then main renamed the file and edited it further, branch deleted',
+    act: async (h) => {
+      await squashMerge(h);
+      await renameBaseline(h);
+      await replaceIn(h, RENAMED, TOP, `${TOP} (reviewed)`);
+      await h.run('commit', '-q', '-am', 'reviewed');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: true, state: 'merged',
+  },
+  {
+    name: 'main renamed the file, the proposal deleted without merging',
+    act: async (h) => {
+      await renameBaseline(h);
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: false, state: 'closed',
+  },
+  {
+    name: 'main renamed the file and took a lower version there by hand, the proposal deleted without merging',
+    act: async (h) => {
+      await renameBaseline(h);
+      await replaceIn(h, RENAMED, 'alpha: "1.0.0"', 'alpha: "1.0.1"');
+      await h.run('commit', '-q', '-am', 'alpha 1.0.1');
+      await h.push();
+      await h.deleteBranch();
+    },
+    content: false, state: 'closed',
+  },
+  {
+    name: 'main renamed the file, the proposal left open',
+    act: async (h) => {
+      await renameBaseline(h);
+      await h.push();
+    },
+    content: false, state: 'open',
+  },
+  {
+    // merge-ort: a rename/delete conflict; a fallback that does not follow the rename saw "deleted on both sides"
+    name: 'a human deleted the file on the branch, main renamed it: still open (a rename/delete conflict, not contained)',
+    act: async (h) => {
+      await h.run('checkout', '-q', '-b', 'review', `origin/${B}`);
+      await h.run('rm', '-q', FILE);
+      await h.run('commit', '-q', '-m', 'drop the baseline on the branch');
+      await h.run('push', '-q', 'origin', `HEAD:${B}`);
+      await h.run('checkout', '-q', 'main');
+      await renameBaseline(h);
+      await h.push();
+    },
+    content: false, state: 'open',
+  },
+  {
     name: 'left open while main edits the same file elsewhere',
     act: async (h) => {
       await h.edit(TOP, `${TOP} (reviewed)`);
@@ -299,6 +409,33 @@ describe('the fallback merge (git < 2.38)', () => {
     expect(await contentOnly(f, head, spy.runner)).toBe(true);
     // the file both changed (main's comment, the branch's pin) needed a content merge
     expect(spy.count('merge-file')).toBe(1);
+  });
+
+  it('follows a file main renamed: the proposal\'s edit of the old path is merged into the new one with merge-file', async () => {
+    const { f, h, head } = await proposed();
+    await renameBaseline(h);
+    await squashMerge(h);
+    await h.push();
+    const spy = gitWith({ 'merge-tree': OLD_MERGE_TREE });
+    expect(await contentOnly(f, head, spy.runner)).toBe(true);
+    // main changed the name line, the branch the pin line: one content merge, at the new path
+    expect(spy.count('merge-file')).toBe(1);
+  });
+
+  it('a branch on which a human renamed the proposal\'s file is undecided: merge-ort would follow that rename, the fallback does not', async () => {
+    const { f, h, head } = await proposed();
+    await h.run('checkout', '-q', '-b', 'review', `origin/${B}`);
+    await renameBaseline(h);
+    await h.run('push', '-q', 'origin', `HEAD:${B}`);
+    const renamedHead = await h.run('rev-parse', 'HEAD');
+    await h.run('checkout', '-q', 'main');
+    await h.edit(TOP, `${TOP} (reviewed)`);
+    await h.push();
+    const spy = gitWith({ 'merge-tree': OLD_MERGE_TREE });
+    expect(await contentOnly(f, renamedHead, spy.runner)).toEqual({ undecided: expect.stringContaining(`renames ${FILE}, which the fallback merge does not follow`) });
+    // this git decides it: main's edit is not on the branch
+    expect(await contentOnly(f, renamedHead, execRunner)).toBe(false);
+    expect(head).not.toBe(renamedHead);
   });
 
   it('asks merge-tree once, not again for each earlier commit of main it tries', async () => {

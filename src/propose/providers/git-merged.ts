@@ -3,7 +3,7 @@
  * server keeps no record of a merge, so two tests stand in for one, as Renovate users expect:
  *   content  everything the branch changes is (or once was) in the base: it is an ancestor (a true merge or a
  *            fast-forward), or a three-way merge of the branch into the base, or into an earlier commit of the base
- *            that touched the same files, changes nothing (`git merge-tree --write-tree`). That covers squash and
+ *            that touched the same files (or their new names), changes nothing (`git merge-tree --write-tree`). That covers squash and
  *            rebase merges and cherry-picks, also when the base moved on and later edited the same lines (reverts
  *            included: the proposal was merged, what came after is the base's own history). Patch-ids are not used
  *            because a neighbouring pin bumped on the base changes the diff's context, and with it the patch-id.
@@ -13,10 +13,11 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Runner } from '../../util/exec.js';
 import { GitfleetError, errorMessage } from '../../util/errors.js';
 import type { Manager } from '../../fleet/model.generated.js';
+import type { FleetModel } from '../../fleet/model.js';
 import { git, gitCommand } from '../../source/git.js';
 import { gitSource } from '../../fleet/source.js';
 import { loadFleet } from '../../fleet/load.js';
@@ -24,6 +25,7 @@ import { validateFleet } from '../../fleet/validate.js';
 import { schemeFor } from '../../managers/versioning/index.js';
 import { collectPins } from '../discover.js';
 import { isAncestor, type Workspace } from '../workspace.js';
+import { addedIntoMovedFolders, sideChanges, type SideChanges } from './git-renames.js';
 
 /** How many earlier base commits touching the proposal's files are tried; bounds the cost on a long history. */
 const MAX_BASE_COMMITS = 100;
@@ -55,8 +57,11 @@ export async function changeInBase(runner: Runner, ws: Workspace, head: string, 
     // false only when every commit tried says so: one that cannot tell leaves the whole answer open
     let verdict = await test.at(base);
     if (verdict === true) return true;
+    // a file the base renamed since the fork was merged, maybe, under its new name
+    const renamed = await renamedPaths(runner, ws, fork.stdout.trim(), base, paths);
+    if (!Array.isArray(renamed) && verdict === false) verdict = renamed;
     const earlier = (await git(runner, [
-      '-C', ws.dir, 'log', '--full-history', '--format=%H', `--max-count=${MAX_BASE_COMMITS}`, base, `^${head}`, '--', ...paths,
+      '-C', ws.dir, 'log', '--full-history', '--format=%H', `--max-count=${MAX_BASE_COMMITS}`, base, `^${head}`, '--', ...paths, ...(Array.isArray(renamed) ? renamed : []),
     ], LITERAL)).split('\n').filter((c) => c && c !== base);
     for (const commit of earlier) {
       const got = await test.at(commit);
@@ -108,6 +113,16 @@ function containment(runner: Runner, ws: Workspace, head: string, paths: string[
   };
 }
 
+/** Where the base (`fork` → `base`) renamed `paths` to; undecided when git cannot say. */
+async function renamedPaths(runner: Runner, ws: Workspace, fork: string, base: string, paths: string[]): Promise<string[] | Undecided> {
+  try {
+    const { renames } = await sideChanges(runner, ws, fork, base);
+    return paths.flatMap((p) => renames.get(p)?.path ?? []);
+  } catch (err) {
+    return { undecided: `cannot list the renames on the base: ${errorMessage(err)}` };
+  }
+}
+
 /** Merging `head` into `commit` cleanly gives `commit`'s own tree: `commit` already holds everything `head` changes. */
 async function viaMergeTree(runner: Runner, ws: Workspace, head: string, commit: string): Promise<boolean | (Undecided & { exitCode: number })> {
   // 0 is a clean merge, 1 a conflict; anything else (129: git < 2.38 knows no --write-tree) says nothing
@@ -137,7 +152,9 @@ const REGULAR = new Set(['100644', '100755']);
 /**
  * The merge of `head` into `commit` as `git merge` without a work tree did it before merge-ort: `read-tree -m`
  * into a private index resolves the paths only one side changed; each path both changed is merged with
- * `merge-file` and must come out as `commit` has it. Renames are not followed (proposals edit files in place).
+ * `merge-file` and must come out as `commit` has it. A file `commit` renamed since the merge base is followed as
+ * merge-ort follows it: `head`'s edit of the old path is merged into the new one. What merge-ort would do and this
+ * does not model (a rename on `head`'s side, a file added into a folder `commit` moved away) is undecided.
  */
 async function viaIndex(runner: Runner, ws: Workspace, head: string, commit: string, scratch: string): Promise<boolean | Undecided> {
   const found = await runner.run(gitCommand(['-C', ws.dir, 'merge-base', '--all', commit, head]));
@@ -147,6 +164,10 @@ async function viaIndex(runner: Runner, ws: Workspace, head: string, commit: str
   const bases = found.stdout.split('\n').filter(Boolean);
   // merge-ort merges several merge bases into a virtual one first; read-tree takes one
   if (bases.length > 1) return { undecided: `${short(commit)} and ${short(head)} have ${bases.length} merge bases` };
+  const sides = await renamesToFollow(runner, ws, bases[0]!, commit, head);
+  if (!('renames' in sides)) return sides;
+  // merge-ort's rename/delete conflict: `commit` renamed a file `head` deleted
+  if ([...sides.renames.keys()].some((p) => sides.headDeleted.has(p))) return false;
   const gitDir = await git(runner, ['-C', ws.dir, 'rev-parse', '--absolute-git-dir']);
   const index = join(scratch, 'index');
   const files = join(scratch, 'files');
@@ -165,6 +186,15 @@ async function viaIndex(runner: Runner, ws: Workspace, head: string, commit: str
     byStage.set(m[3]!, { mode: m[1]!, sha: m[2]! });
     stages.set(m[4]!, byStage);
   }
+  // `head` changed a path `commit` renamed: `commit`'s side of it is the blob at the new path, merged there
+  const followed = new Map<string, string>();
+  for (const [path, byStage] of stages) {
+    const to = sides.renames.get(path);
+    if (!to || byStage.has('2') || !byStage.has('1') || !byStage.has('3')) continue;
+    byStage.set('2', { mode: to.mode, sha: to.sha });
+    followed.set(path, `${to.mode} ${to.sha} 2\t${path}`);
+  }
+  if (followed.size) await g(['update-index', '--index-info'], { input: `${[...followed.values()].join('\n')}\n` });
   const resolved: string[] = [];
   for (const [path, byStage] of stages) {
     const [base, ours, theirs] = [byStage.get('1'), byStage.get('2'), byStage.get('3')];
@@ -179,33 +209,64 @@ async function viaIndex(runner: Runner, ws: Workspace, head: string, commit: str
     const merged = await runner.run(gitCommand(['merge-file', '-q', temp[1]!, temp[0]!, temp[2]!], { cwd: files }));
     if (merged.exitCode !== 0) return false;
     if ((await g(['hash-object', `--path=${path}`, '--', temp[1]!])) !== ours.sha) return false;
-    resolved.push(`${ours.mode} ${ours.sha} 0\t${path}`);
+    // a followed rename: the merge already sits at the new path, as `commit` has it; the old path goes
+    resolved.push(followed.has(path) ? `0 ${'0'.repeat(40)}\t${path}` : `${ours.mode} ${ours.sha} 0\t${path}`);
   }
   if (resolved.length) await g(['update-index', '--index-info'], { input: `${resolved.join('\n')}\n` });
   return (await g(['write-tree'])) === (await git(runner, ['-C', ws.dir, 'rev-parse', `${commit}^{tree}`]));
 }
 
+/**
+ * The renames `commit` made since `base`, for the fallback merge to follow, and the paths `head` deleted; undecided
+ * where merge-ort would follow a rename this merge does not model.
+ */
+async function renamesToFollow(runner: Runner, ws: Workspace, base: string, commit: string, head: string): Promise<(Pick<SideChanges, 'renames'> & { headDeleted: Set<string> }) | Undecided> {
+  let ours: SideChanges;
+  let theirs: SideChanges;
+  try {
+    [ours, theirs] = await Promise.all([sideChanges(runner, ws, base, commit), sideChanges(runner, ws, base, head)]);
+  } catch (err) {
+    return { undecided: `cannot list the renames since the merge base: ${errorMessage(err)}` };
+  }
+  // proposals edit or add files in place: a branch that renames one was reworked by hand
+  const renamed = [...theirs.renames.keys()][0];
+  if (renamed !== undefined) return { undecided: `${short(head)} renames ${renamed}, which the fallback merge does not follow` };
+  for (const added of addedIntoMovedFolders(theirs, ours)) {
+    const folder = dirname(added);
+    const left = await git(runner, ['-C', ws.dir, 'ls-tree', '--name-only', commit, '--', `${folder}/`], LITERAL);
+    if (!left) return { undecided: `${short(head)} adds ${added} into ${folder}/, which ${short(commit)} moved away (a directory rename the fallback merge does not follow)` };
+  }
+  return { renames: ours.renames, headDeleted: theirs.deleted };
+}
+
 /** `baseline/manager:name` (lower case) → the exact pin there. */
 type Pins = Map<string, { manager: Manager; version: string }>;
 
-/** The pins of the fleet at a base commit, read once per commit (listing every open proposal asks the same base). */
-export function basePins(runner: Runner, ws: Workspace): (base: string) => Promise<Pins> {
-  let last: { base: string; pins: Promise<Pins> } | undefined;
+/** The fleet at a base commit (absent when it cannot be read) and its pins. */
+export interface BaseFleet {
+  model?: FleetModel;
+  pins: Pins;
+}
+
+/** The fleet and its pins at a base commit, read once per commit (listing every open proposal asks the same base). */
+export function basePins(runner: Runner, ws: Workspace): (base: string) => Promise<BaseFleet> {
+  let last: { base: string; fleet: Promise<BaseFleet> } | undefined;
   return (base) => {
-    if (last?.base !== base) last = { base, pins: readPins(runner, ws, base) };
-    return last.pins;
+    if (last?.base !== base) last = { base, fleet: readBase(runner, ws, base) };
+    return last.fleet;
   };
 }
 
-async function readPins(runner: Runner, ws: Workspace, base: string): Promise<Pins> {
+async function readBase(runner: Runner, ws: Workspace, base: string): Promise<BaseFleet> {
   const pins: Pins = new Map();
   try {
     const { model } = await validateFleet(await loadFleet(await gitSource(runner, ws.dir, base)));
     for (const p of collectPins(model)) pins.set(`${p.baseline}/${p.manager}:${p.name}`.toLowerCase(), { manager: p.manager, version: p.version });
+    return { model, pins };
   } catch {
     // a base that cannot be read proves nothing: the content test alone decides
+    return { pins };
   }
-  return pins;
 }
 
 /**

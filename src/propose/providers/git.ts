@@ -4,7 +4,9 @@
  * objects, so the state of a proposal is read from git itself:
  *   open    the remote branch exists and its change has not landed in the base;
  *   merged  its head (or the last SHA we pushed, when the branch is gone) has landed: merged, squashed, rebased or
- *           cherry-picked, maybe edited further since, or its pins were reached on the base (git-merged.ts);
+ *           cherry-picked, maybe edited further since, or its pins (drift: overrides; registration: host file) are on
+ *           the base (git-merged.ts, git-adopted.ts). A commit the clone lacks (a clone made again) is fetched from
+ *           the remote by its id: the remote is the truth, the clone a cache (git-fetch.ts);
  *   closed  the branch was deleted and its change never landed: remembered through the last pushed SHA in
  *           `<stateDir>/proposals.json`.
  * When git cannot tell whether a change landed, the proposal is not "closed" (that would suppress its version as
@@ -26,6 +28,8 @@ import {
   pushBranch, remoteBranchSha, type Workspace,
 } from '../workspace.js';
 import { basePins, changeInBase, pinsReached, type Undecided } from './git-merged.js';
+import { fetchCommit } from './git-fetch.js';
+import { adoptedOnBase } from './git-adopted.js';
 
 export interface GitProviderOptions {
   runner: Runner;
@@ -80,12 +84,16 @@ export function gitProvider(o: GitProviderOptions): PullRequests & { ensurePullR
   async function mergedIntoBase(sha: string, branch: string): Promise<boolean | Undecided> {
     const base = await localRef(runner, ws, baseRef());
     if (!base) return false;
-    // a commit the clone no longer has (a workspace made afresh) cannot be compared: not known to be declined either
-    const content = (await known(sha)) ? await changeInBase(runner, ws, sha, base) : { undecided: `the workspace clone does not have ${sha}` };
+    // a commit the clone no longer has (a workspace made afresh, the branch deleted since) is asked of the remote
+    const have = (await known(sha)) || (await fetchCommit(runner, ws, sha));
+    const content = have === true ? await changeInBase(runner, ws, sha, base) : have;
     if (content === true) return true;
     const rec = store.state.proposals[branch];
     // the record's versions describe only the commit gitfleet pushed: a branch someone modified is judged by content
-    if (rec && rec.kind === 'updates' && !rec.modified && rec.sha === sha && pinsReached(await pinsAt(base), rec.versions)) return true;
+    if (rec && !rec.modified && rec.sha === sha) {
+      const fleet = await pinsAt(base);
+      if (rec.kind === 'updates' ? pinsReached(fleet.pins, rec.versions) : adoptedOnBase(fleet.model, rec)) return true;
+    }
     if (content !== false) o.log?.warn({ branch, sha, reason: content.undecided }, 'cannot tell whether the proposal was merged; it is not taken as declined');
     return content;
   }
