@@ -48,7 +48,7 @@ export function ownSources(sources: Sources | undefined, file: string, via: stri
   const own: Loose = {};
   const from: SourceOrigins = {};
   for (const [m, s] of Object.entries(sources) as [Manager, Loose][]) {
-    own[m] = s !== null && typeof s === 'object' ? frozen({ ...s }) : s;
+    own[m] = s !== null && typeof s === 'object' ? deepFrozenCopy(s) : s;
     const f: NonNullable<SourceOrigins[Manager]> = {};
     for (const k of ORIGIN_FIELDS) {
       if (s[k] !== undefined) f[k] = frozen({ file, path: frozen(['sources', m, k]), via, ...(k === 'credentials' ? { which: 'key' as const } : {}) });
@@ -56,6 +56,16 @@ export function ownSources(sources: Sources | undefined, file: string, via: stri
     if (!isEmpty(f)) from[m] = frozen(f);
   }
   return frozen({ sources: frozen(own) as Sources, from: frozen(from) });
+}
+
+// The model's values are copied, not frozen in place: resolved sources are shared by hosts, so a write to one of their
+// nested arrays or credential objects must throw rather than change every other host (and the model).
+function deepFrozenCopy<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return Object.freeze(v.map(deepFrozenCopy)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = deepFrozenCopy(x);
+  return Object.freeze(out) as T;
 }
 
 /**

@@ -58,7 +58,9 @@ export async function maintainCache(runner: Runner, workDir: string, opts: Maint
     ran = true;
     // Stamped before gc runs, so a gc that fails is tried again after the interval, not on every publish.
     await touch(stamp, now);
-    const config = ['-c', 'gc.autoDetach=false', '-c', `gc.pruneExpire=${expire}`, ...(opts.gcAuto !== undefined ? ['-c', `gc.auto=${opts.gcAuto}`] : [])];
+    // Cruft packs (git >= 2.37; older git ignores the key): without them, a gc --auto that repacks (over 50 packs: every
+    // fetch of 100+ objects is kept as a pack) writes each unreachable status younger than the expiry out as a loose file.
+    const config = ['-c', 'gc.autoDetach=false', '-c', 'gc.cruftPacks=true', '-c', `gc.pruneExpire=${expire}`, ...(opts.gcAuto !== undefined ? ['-c', `gc.auto=${opts.gcAuto}`] : [])];
     await git(runner, ['-C', workDir, ...config, 'gc', '--auto', '--quiet'], { env: opts.env, timeoutMs: opts.timeoutMs ?? 300_000 });
     return { ran: true, error: null };
   } catch (err) {

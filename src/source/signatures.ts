@@ -18,8 +18,9 @@ export type SignatureVerdict = { ok: true; detail: string } | { ok: false; detai
 // OpenPGP signature then finds no key. A fixed path such as /nonexistent-… could be created by someone and trusted.
 const NO_GNUPG_HOME = '/dev/null/gitfleet-no-gnupg';
 // X.509 (gpgsm) would decide trust from the GnuPG home's trustlist.txt and system CAs, start gpg-agent and dirmngr
-// (CRL fetches) per check: not what --gpg-home promises. git cannot run this program, so such signatures fail.
-const NO_X509_PROGRAM = 'gitfleet-accepts-no-x509-signatures';
+// (CRL fetches) per check: not what --gpg-home promises. git cannot run this program (nothing can exist under /dev/null,
+// where a bare name would be looked up on PATH), so such signatures fail.
+const NO_X509_PROGRAM = '/dev/null/gitfleet-no-x509';
 
 /**
  * Verifies `sha`'s signature with git itself (`git verify-commit`); unsigned, bad or unknown-key signatures fail.
@@ -49,7 +50,10 @@ export async function verifyCommitSignature(runner: Runner, dir: string, sha: st
   // GNUPGHOME always set: gpg must never fall back to the inherited GNUPGHOME or to ~/.gnupg (the user's or a signer's).
   const env: Record<string, string> = { GNUPGHOME: trust.gpgHome ?? NO_GNUPG_HOME };
   const res = await runner.run(gitCommand([...config, '-C', dir, 'verify-commit', sha], { env, timeoutMs: 30_000 }));
-  const detail = summary(res.stderr || res.stdout) || (res.exitCode === 0 ? 'good signature' : 'no signature');
+  const said = summary(res.stderr || res.stdout);
+  const detail = said.includes(NO_X509_PROGRAM)
+    ? 'an X.509 (gpgsm) signature, which is never accepted: only OpenPGP keys of --gpg-home and SSH keys of --allowed-signers are'
+    : said || (res.exitCode === 0 ? 'good signature' : 'no signature');
   return res.exitCode === 0 ? { ok: true, detail } : { ok: false, detail };
 }
 

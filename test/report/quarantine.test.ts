@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRunner } from '../../src/util/exec.js';
@@ -38,5 +38,19 @@ describe('withObjectQuarantine', () => {
     })).rejects.toThrow('push failed');
     expect(await tmpEntries(repo)).toEqual([]);
     expect(await looseCount(repo)).toBe(0);
+  });
+
+  it("removes a crashed publish's quarantine older than an hour, and keeps a younger one (another publish's)", async () => {
+    const repo = join(dir, 'q3.git');
+    await git(dir, ['init', '-q', '--bare', repo]);
+    await mkdir(join(repo, 'objects', 'tmp_objdir-gitfleet-old'));
+    await mkdir(join(repo, 'objects', 'tmp_objdir-gitfleet-young'));
+    await mkdir(join(repo, 'objects', 'tmp_objdir-incoming-x'));
+    const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
+    await utimes(join(repo, 'objects', 'tmp_objdir-gitfleet-old'), hourAgo, hourAgo);
+    await utimes(join(repo, 'objects', 'tmp_objdir-incoming-x'), hourAgo, hourAgo);
+    await withObjectQuarantine(repo, async () => undefined);
+    // git's own quarantines (receive-pack's incoming) are git's to remove.
+    expect((await tmpEntries(repo)).sort()).toEqual(['tmp_objdir-gitfleet-young', 'tmp_objdir-incoming-x']);
   });
 });

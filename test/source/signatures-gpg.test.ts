@@ -79,7 +79,7 @@ describe('verifyCommitSignature with a GnuPG home', () => {
     { name: 'an expired key is refused', commit: 'expired', trust: gpgOnly, ok: false, detail: /key has expired/ },
     { name: 'a revoked key is refused', commit: 'revoked', trust: gpgOnly, ok: false, detail: /key has been revoked/ },
     { name: 'a commit altered after signing is refused', commit: 'altered', trust: gpgOnly, ok: false, detail: /BAD signature/ },
-    { name: 'an X.509 signature is refused without running gpgsm', commit: 'x509', trust: gpgOnly, ok: false, detail: /cannot run gitfleet-accepts-no-x509-signatures/ },
+    { name: 'an X.509 signature is refused without running gpgsm', commit: 'x509', trust: gpgOnly, ok: false, detail: /X.509 \(gpgsm\) signature, which is never accepted/ },
     { name: 'an SSH signature is refused when only a GnuPG home is trusted', commit: 'ssh', trust: gpgOnly, ok: false, detail: /No principal matched/ },
     { name: 'an OpenPGP signature is refused when only SSH keys are trusted', commit: 'ops', trust: sshOnly, ok: false, detail: /No public key/ },
     { name: 'with both trusts, an OpenPGP signature is followed', commit: 'ops', trust: both, ok: true, detail: /Good signature/ },
