@@ -22,6 +22,7 @@ export interface DriftSplitContext {
 /** Splits the plan of `target` by its drift mode, against the desired state at `applied` (the revision applied last). */
 export async function driftSplit(ctx: DriftSplitContext, p: Planned, target: string, applied: string | null): Promise<DriftSplit> {
   const mode = p.desired.policy.drift;
+  // Enforce holds nothing, and the agent reports its repairs as drift on the applied revision only: no history to read.
   const needsPrevious = mode !== 'enforce' && target !== applied && applied !== null && p.plan.actions.length > 0;
   const previous = target === applied ? 'same' : needsPrevious ? await desiredAt(ctx, applied) : null;
   return splitByDriftMode({

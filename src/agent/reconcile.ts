@@ -39,7 +39,7 @@ export interface CycleOutcome {
   kind: 'noop' | 'full';
   result: CycleResultLabel;
   head: string | null;
-  /** Packages that differed from the desired state when observed (report/propose modes leave them, on a new revision too). */
+  /** Packages changed by hand, found when observed (report/propose leave them, on a new revision too); a newer `latest` release is not drift. */
   drift?: number;
 }
 
@@ -99,8 +99,9 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
         mode = p.desired.policy.drift;
         const split = await driftSplit({ runner: ctx.runner, checkout, host: ctx.host, resolve: { stateDir: ctx.hostRun.stateDir, capabilities: ctx.hostRun.capabilities } }, p, target, mem.applied);
         held = split.held;
-        // Under enforce every action on the applied revision repairs drift; otherwise drift is what the mode holds back.
-        const drifting = target === mem.applied && mode === 'enforce' ? p.plan.actions : split.held;
+        // Drift is a change by hand, under every mode: enforce repairs it on the applied revision (reported), report and
+        // propose hold it. A newer release of a `latest` package is what the spec asks for, never drift.
+        const drifting = target === mem.applied ? split.drift : split.held;
         drift = drifting.length;
         gate = await decide(ctx, mem, p, target, drifting, split);
         if (!gate.apply) return false;

@@ -1,7 +1,8 @@
 /*
  * The drift mode applied to a plan (DESIGN.md §5): under `enforce` every action applies; under `report` and
  * `propose` an action that would undo a change made on the host by hand (drift) is held back, and only what the
- * revision asks for applies — so a new revision never silently reverts drift the policy said to leave.
+ * revision asks for applies — so a new revision never silently reverts drift the policy said to leave. A newer
+ * release of a `latest` package is what the spec asks for, not drift: it applies under every mode.
  * Pure: the plan, the desired states and the inventory in, the split out.
  */
 import type { DesiredHost } from '../fleet/resolve.js';
@@ -36,6 +37,8 @@ export interface DriftSplit {
   apply: Action[];
   /** Repairs of drift that the mode leaves as they are; reported as drift (and proposed under `propose`). */
   held: Action[];
+  /** The actions that undo a change by hand, whatever the mode: `held` under report/propose, applied under enforce. */
+  drift: Action[];
 }
 
 /**
@@ -45,18 +48,20 @@ export interface DriftSplit {
  * `satisfied` record, else what the inventory says gitfleet installed), or the spec is `absent` at both and someone
  * installed it, or a sandbox that was in place is gone. Whatever the revision changed (a new or changed spec, a
  * removal, a new sandbox) applies, drifted or not; so does what was never seen in place (a target gitfleet could not
- * list, a version it could not resolve when the revision applied).
+ * list, a version it could not resolve when the revision applied), and a newer release of a `latest` package the host
+ * has as last seen in place (the plan's `changed`), on the applied revision as on a new one. `drift` is the same
+ * judgement under every mode (enforce applies it: the agent reports those repairs as drift, and nothing else).
  */
 export function splitByDriftMode(inp: DriftSplitInputs): DriftSplit {
-  if (inp.mode === 'enforce') return { apply: [...inp.plan.actions], held: [] };
   const previous = inp.previous === 'same' ? inp.desired : inp.previous;
   const isDrift = previous ? againstPrevious(inp, previous) : againstInventory(inp);
   // A sandbox removed by hand stays removed, and with it everything planned inside it (there is nowhere to install).
   const lostSandboxes = new Set(inp.plan.actions.filter((a) => a.kind === 'create-sandbox' && isDrift(a)).map((a) => a.target));
   const apply: Action[] = [];
-  const held: Action[] = [];
-  for (const a of inp.plan.actions) (lostSandboxes.has(a.target) || isDrift(a) ? held : apply).push(a);
-  return { apply, held };
+  const drift: Action[] = [];
+  for (const a of inp.plan.actions) (lostSandboxes.has(a.target) || isDrift(a) ? drift : apply).push(a);
+  if (inp.mode === 'enforce') return { apply: [...inp.plan.actions], held: [], drift };
+  return { apply, held: drift, drift };
 }
 
 type IsDrift = (a: Action) => boolean;

@@ -37,11 +37,13 @@ interface Row {
   chosen?: Record<string, string>;
   apply: string[];
   held: string[];
+  /** The hand changes, whatever the mode; default: `held`. */
+  drift?: string[];
 }
 
 const rows: Row[] = [
   { name: 'enforce: everything applies, the hand change too', mode: 'enforce', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: REV1,
-    apply: ['downgrade alpha 1.0.1>1.0.0 drifted', 'upgrade beta 2.0.0>2.1.0 changed'], held: [] },
+    apply: ['downgrade alpha 1.0.1>1.0.0 drifted', 'upgrade beta 2.0.0>2.1.0 changed'], held: [], drift: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
   { name: 'report: the revision\'s change applies, the hand change stays', mode: 'report', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: REV1,
     apply: ['upgrade beta 2.0.0>2.1.0 changed'], held: ['downgrade alpha 1.0.1>1.0.0 drifted'] },
   { name: 'propose: the same as report', mode: 'propose', previous: REV1, now: { alpha: '1.0.0', beta: '2.1.0' }, installed: { alpha: '1.0.1', beta: '2.0.0' }, ours: REV1,
@@ -115,7 +117,16 @@ const rows: Row[] = [
   { name: 'propose: present at both revisions, found in place and removed by hand: held; one never seen in place is installed', mode: 'propose', previous: { ...REV1, gamma: 'present', delta: 'present' }, now: { ...REV1, gamma: 'present', delta: 'present' }, installed: REV1, ours: {}, seen: { ...REV1, gamma: '3.0' }, chosen: { 'sandbox:py|pip|gamma': '3.1', 'sandbox:py|pip|delta': '1.0' },
     apply: ['install delta>1.0 missing'], held: ['install gamma>3.1 drifted'] },
   { name: 'enforce: in place before gitfleet, removed by hand: put back, as drift', mode: 'enforce', previous: 'same', now: REV1, installed: { beta: '2.0.0' }, ours: {}, seen: REV1,
-    apply: ['install alpha>1.0.0 drifted'], held: [] },
+    apply: ['install alpha>1.0.0 drifted'], held: [], drift: ['install alpha>1.0.0 drifted'] },
+  // `latest` asks for the newest release: a newer one is no drift under any mode; a `latest` changed or removed by hand is.
+  { name: 'enforce on the applied revision: all applies; the latest changed by hand is drift, the newer latest is not', mode: 'enforce', previous: 'same', now: { ...REV1, gamma: 'latest', delta: 'latest' }, installed: { ...REV1, gamma: '3.0', delta: '0.9' }, ours: { ...REV1, gamma: '3.0', delta: '1.0' }, chosen: { 'sandbox:py|pip|gamma': '3.1', 'sandbox:py|pip|delta': '1.1' },
+    apply: ['upgrade delta 0.9>1.1 drifted', 'upgrade gamma 3.0>3.1 changed'], held: [], drift: ['upgrade delta 0.9>1.1 drifted'] },
+  ...(['same', null] as const).map((previous): Row => ({
+    name: `report, previous ${previous ?? 'unknown'}: a newer latest applies; a latest downgraded (with a newer release out) or removed by hand is held`, mode: 'report', previous,
+    now: { ...REV1, gamma: 'latest', delta: 'latest', eps: 'latest' }, installed: { ...REV1, gamma: '3.0', delta: '0.9' }, ours: { ...REV1, gamma: '3.0', delta: '1.0', eps: '2.0' },
+    chosen: { 'sandbox:py|pip|gamma': '3.1', 'sandbox:py|pip|delta': '1.1', 'sandbox:py|pip|eps': '2.1' },
+    apply: ['upgrade gamma 3.0>3.1 changed'], held: ['upgrade delta 0.9>1.1 drifted', 'install eps>2.1 drifted'],
+  })),
   { name: 'report: a sandbox found in place (not made by gitfleet) and removed by hand stays removed', mode: 'report', previous: 'same', now: REV1, installed: null, ours: {}, seen: REV1, seenSandboxes: { py: { type: 'venv', path: '/state/sandboxes/py' } },
     apply: [], held: ['create-sandbox py new-sandbox', 'install alpha>1.0.0 drifted', 'install beta>2.0.0 drifted'] },
 ];
@@ -131,7 +142,7 @@ describe('splitByDriftMode', () => {
     const p = plan({ desired: now, actual, inventory, revision: 'r2', chosen: r.chosen });
     const previous = r.previous === 'same' || r.previous === null ? r.previous : await desired(r.previous);
     const split = splitByDriftMode({ plan: p, mode: r.mode, desired: now, previous, inventory });
-    expect({ apply: brief(split.apply), held: brief(split.held) }).toEqual({ apply: r.apply, held: r.held });
+    expect({ apply: brief(split.apply), held: brief(split.held), drift: brief(split.drift) }).toEqual({ apply: r.apply, held: r.held, drift: r.drift ?? r.held });
     // Nothing lost, nothing doubled, the plan's order kept.
     expect([...split.apply, ...split.held].sort((a, b) => p.actions.indexOf(a) - p.actions.indexOf(b))).toEqual(p.actions);
   });
