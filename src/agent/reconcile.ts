@@ -192,7 +192,7 @@ async function waveGate(ctx: ReconcileContext, p: Planned, target: string): Prom
   const hostWave = p.desired.wave;
   if (waves.length < 2 || waveIndex(waves, hostWave) === 0) return { ok: true };
   // The cache keeps when this host first saw each status (its clock): a host whose clock runs ahead is aged from that.
-  const read = await readFleetStatus(ctx.runner, ctx.repo, join(ctx.stateDir, 'fleet-status.git'), { branch: ctx.branch, now: ctx.now });
+  const read = await readFleetStatus(ctx.runner, ctx.repo, join(ctx.stateDir, 'fleet-status.git'), { branch: ctx.branch, now: ctx.now, log: ctx.log });
   const byHost = new Map(read.hosts.map((h) => [h.host, h]));
   const statuses: WaveMember[] = [...model.hosts.values()].map((e) => {
     const seen = byHost.get(e.value.name);

@@ -56,7 +56,7 @@ Example:
     const intervalMs = parseInterval(values.interval as string);
     const repo = repoArgument(values.repo as string, ctx.cwd);
     const cacheDir = values['cache-dir'] ? resolve(ctx.cwd, values['cache-dir'] as string) : defaultCacheDir(ctx.env, repo);
-    const snapshot = fleetSnapshot(repo, values.branch as string, cacheDir);
+    const snapshot = fleetSnapshot(repo, values.branch as string, cacheDir, ctx.log);
     const json = values.json as boolean;
     if (!values.watch) {
       const view = await snapshot();
@@ -105,10 +105,10 @@ function changeEmitter(ctx: CliContext, path: string) {
 }
 
 /** Reads statuses and, when the branch head moved, the fleet at it; each call is one fresh view. */
-function fleetSnapshot(repo: string, branch: string, cacheDir: string): () => Promise<FleetView> {
+function fleetSnapshot(repo: string, branch: string, cacheDir: string, log: CliContext['log']): () => Promise<FleetView> {
   let fleet: { head: string; info: FleetInfo | null } | undefined;
   return async () => {
-    const read = await readFleetStatus(execRunner, repo, cacheDir, { branch });
+    const read = await readFleetStatus(execRunner, repo, cacheDir, { branch, log });
     if (read.head && fleet?.head !== read.head) {
       // An unreadable fleet still leaves the published statuses worth showing.
       const info = await readFleetInfo(execRunner, cacheDir, read.head).catch(() => null);
