@@ -163,7 +163,7 @@ async function decide(ctx: ReconcileContext, mem: AgentMemory, p: Planned, targe
   const actions = p.plan.actions.length;
   const mode = p.desired.policy.drift;
   for (const a of drifting) {
-    ctx.bus.withRevision(target).emit('infrastructure.dependency.drift', { target: a.target, manager: a.manager ?? 'sandbox', name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'missing', mode });
+    ctx.bus.withRevision(target).emit('infrastructure.dependency.drift', { target: a.target, manager: a.manager ?? 'sandbox', name: a.name, desired: a.to ?? 'absent', actual: a.from ?? 'missing', ...(a.lastSeen === undefined ? {} : { lastSeen: a.lastSeen }), mode });
   }
   // Only drift left on the applied revision: nothing to apply. What that revision asks for and never got (a target that
   // could not be listed when it applied) goes on to the window and applies around the drift, as on a new revision.

@@ -1,7 +1,7 @@
 import type { CliCommand, CliContext } from './types.js';
 import { parseFlags } from './args.js';
 import { HOST_FLAGS, HOST_FLAGS_HELP, hostRunOptions } from './host-flags.js';
-import { applyHost } from '../apply/run.js';
+import { applyHost, type HostApplyOutcome } from '../apply/run.js';
 import type { ApplyResult, Progress } from '../apply/apply.js';
 import type { ChangedPackage } from '../events/types.js';
 import { renderPlan, useColour } from '../plan/render.js';
@@ -23,7 +23,8 @@ a newer revision). An apply interrupted by a crash is rolled back at the next ru
 'rollback: never' a failed apply lists what changed before the failure, read back from the host, and
 names any target it could not read back (--json: result.changed, result.unobserved); an apply under
 'rollback: never' interrupted after its last batch has its health checks run by that next run, which
-prints each one passed or FAILED (--json: recoveredHealth); a failed one marks the revision bad.
+prints each one passed or FAILED (--json: recoveredHealth); a failed one marks the revision bad and
+makes the exit code 1 (the host ran a failed revision until then).
 Run by a human, apply is explicit: it applies the whole plan, drift repairs included, whatever the
 policy's drift mode (the agent under 'drift: report|propose' leaves drift as it is).
 
@@ -39,7 +40,10 @@ After a successful apply the host's secrets are decrypted into the state directo
 sandbox .gitfleet.env files); a key that fails (wrong key, tampered ciphertext) is reported by key
 and reason, never by value, and makes the exit code 1 even though the packages were applied.
 
-Exit codes: 0 applied or nothing to do, 1 failed (rolled back, a secret failed, or an error).
+Exit codes: 0 applied or nothing to do; 1 failed: the apply failed or rolled back, its revision failed
+here before (see --retry-bad), a secret failed, an error, or a health check that recovery ran for an
+interrupted apply failed, even when this run then applied cleanly (--json carries both outcomes:
+recoveredHealth and result).
 
 Example:
   gitfleet apply --host demo --repo fleet --state-dir .gitfleet-state --yes`,
@@ -63,14 +67,31 @@ Example:
       ctx.stdout.write(JSON.stringify({ plan: out.planned?.plan, result: out.result ?? null, recovered: out.recovered ?? null, recoveredHealth: out.recoveredHealth ?? null, pendingRecovery: out.pendingRecovery ?? false, skipped: out.skipped ?? null, secrets: out.secrets ?? null }, null, 2) + '\n');
     } else {
       report(ctx, out);
+      recoveredFailureNote(ctx, out);
     }
-    const status = out.result?.status;
-    const secretsFailed = Boolean(out.secrets?.errors.length);
-    return status === 'rolled-back' || status === 'rollback-failed' || status === 'failed' || out.skipped === 'bad-revision' || secretsFailed ? 1 : 0;
+    return exitCode(out);
   },
 };
 
-function report(ctx: CliContext, out: Awaited<ReturnType<typeof applyHost>>): void {
+/** 1 when anything failed: this run, its secrets, or the checks recovery ran on what an interrupted apply left. */
+export function exitCode(out: HostApplyOutcome): 0 | 1 {
+  const status = out.result?.status;
+  const failed = status === 'rolled-back' || status === 'rollback-failed' || status === 'failed' || out.skipped === 'bad-revision';
+  return failed || Boolean(out.secrets?.errors.length) || recoveredFailed(out).length > 0 ? 1 : 0;
+}
+
+function recoveredFailed(out: HostApplyOutcome): HealthResult[] {
+  return out.recoveredHealth?.filter((h) => !h.ok) ?? [];
+}
+
+// The last line of the output, so that an "Apply complete" above it does not read as the run's verdict.
+function recoveredFailureNote(ctx: CliContext, out: HostApplyOutcome): void {
+  const failed = recoveredFailed(out);
+  if (!failed.length) return;
+  ctx.stdout.write(`Exit code 1: the interrupted apply FAILED its health check${failed.length > 1 ? 's' : ''} ${failed.map((h) => h.name).join(', ')}; the host ran what it left, unchecked, until now.\n`);
+}
+
+function report(ctx: CliContext, out: HostApplyOutcome): void {
   const w = (s: string): void => { ctx.stdout.write(s + "\n"); };
   if (out.recovered) w(`recovered an interrupted apply: ${out.recovered}`);
   if (out.recoveredHealth) recoveredHealthReport(w, out.recoveredHealth);

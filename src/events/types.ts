@@ -61,7 +61,10 @@ export interface DependencyDriftPayload {
   manager: string;
   name: string;
   desired: string;
+  /** The version on the host; `missing` when it is gone. */
   actual: string;
+  /** A package removed by hand (`actual: missing`): the version last seen in place, when the plan knows it. */
+  lastSeen?: string;
   mode: 'enforce' | 'propose' | 'report';
 }
 

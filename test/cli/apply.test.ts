@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failedReport, progressLine, recoveredHealthReport } from '../../src/cli/apply.js';
+import { exitCode, failedReport, progressLine, recoveredHealthReport } from '../../src/cli/apply.js';
 import type { ApplyResult } from '../../src/apply/apply.js';
-import { applyHost } from '../../src/apply/run.js';
+import { applyHost, type HostApplyOutcome } from '../../src/apply/run.js';
 import type { HealthResult } from '../../src/apply/health.js';
 import { CommandError, execRunner } from '../../src/util/exec.js';
 import { statePaths } from '../../src/util/state-dir.js';
@@ -120,35 +120,48 @@ describe('the failed-apply report', () => {
   });
 });
 
+const NEVER = 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: never\n';
+const ALPHA_IMPORTS = '  - {name: alpha-imports, command: [python, -c, "import alpha"], target: "sandbox:py", timeout: 20s}\n';
+// One check passes on what the crashed apply left, one fails with a reason on stderr.
+const CHECKED = `${NEVER}healthChecks:\n${ALPHA_IMPORTS}  - {name: alpha-pinned, command: [python, -c, "import sys; sys.stderr.write('alpha 1.1.0 is not allowed here\\\\n'); sys.exit(3)"], target: "sandbox:py", timeout: 20s}\n`;
+// Only the check that passes.
+const PASSING = `${NEVER}healthChecks:\n${ALPHA_IMPORTS}`;
+
+// What the CLI prints first after such a crash (alpha-imports passes), and last when alpha-pinned failed.
+const RECOVERED_PASSED = ['recovered an interrupted apply: kept', '  its batches had all finished; its health checks, run now on what it left:', '  passed alpha-imports'];
+const PINNED_FAILED_NOTE = 'Exit code 1: the interrupted apply FAILED its health check alpha-pinned; the host ran what it left, unchecked, until now.';
+
+/** test/apply/crash-child.mjs: an apply in its own process that SIGKILLs itself once batch `n` is recorded done. */
+async function crashAfter(f: ApplyFixture, stateDir: string, n: number): Promise<void> {
+  const o = f.options({ stateDir });
+  const json = JSON.stringify({ host: o.host, repo: o.repo, stateDir, env: o.env, batchTimeoutMs: o.batchTimeoutMs });
+  const err = await execRunner.run({ file: process.execPath, args: [join(PROJECT, 'test/apply/crash-child.mjs'), json, String(n)], timeoutMs: 120_000 })
+    .then((r) => new Error(`the child did not crash: exit ${r.exitCode}`), (e: unknown) => e);
+  expect(err).toBeInstanceOf(CommandError);
+  expect((err as CommandError).signal).toBe('SIGKILL');
+}
+
+/** The journal a crash after the last batch leaves under `rollback: never`; its revision. */
+async function crashedAfterLastBatch(stateDir: string): Promise<string> {
+  const journal = JSON.parse(await readFile(statePaths(stateDir).journal, 'utf8')) as { revision: string; status: string; rollback: string; batches: { state: string }[] };
+  expect(journal).toMatchObject({ status: 'running', rollback: 'never', batches: [{ state: 'done' }] });
+  return journal.revision;
+}
+
 describe('gitfleet apply after a crash under `rollback: never` past the last batch (a real kill -9): the health checks recovery ran', () => {
   let f: ApplyFixture;
-  const never = 'apiVersion: gitfleet/v1\nkind: Policy\nname: p\nrollback: never\n';
-  // One check passes on what the crashed apply left, one fails with a reason on stderr.
-  const checked = `${never}healthChecks:\n  - {name: alpha-imports, command: [python, -c, "import alpha"], target: "sandbox:py", timeout: 20s}\n  - {name: alpha-pinned, command: [python, -c, "import sys; sys.stderr.write('alpha 1.1.0 is not allowed here\\\\n'); sys.exit(3)"], target: "sandbox:py", timeout: 20s}\n`;
   const run = (state: string, extra: string[] = []) => runCli(['apply', '--host', 'h1', '--repo', f.repo.remote, '--state-dir', state, '--yes', ...extra], { cwd: f.tmp, env: { ...process.env, NO_COLOR: '1' } });
   let revision = '';
 
-  /** test/apply/crash-child.mjs: an apply in its own process that SIGKILLs itself once batch `n` is recorded done. */
-  async function crashAfter(stateDir: string, n: number): Promise<void> {
-    const o = f.options({ stateDir });
-    const json = JSON.stringify({ host: o.host, repo: o.repo, stateDir, env: o.env, batchTimeoutMs: o.batchTimeoutMs });
-    const err = await execRunner.run({ file: process.execPath, args: [join(PROJECT, 'test/apply/crash-child.mjs'), json, String(n)], timeoutMs: 120_000 })
-      .then((r) => new Error(`the child did not crash: exit ${r.exitCode}`), (e: unknown) => e);
-    expect(err).toBeInstanceOf(CommandError);
-    expect((err as CommandError).signal).toBe('SIGKILL');
-  }
-
   beforeAll(async () => {
     f = await applyFixture();
-    await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.0.0' } }, { 'policies/p.yaml': never }));
+    await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.0.0' } }, { 'policies/p.yaml': NEVER }));
     for (const s of ['human', 'json']) expect((await applyHost(f.options({ stateDir: join(f.tmp, s) }))).result?.status).toBe('applied');
-    await f.repo.commit(f.files({ pip: { alpha: '1.1.0', beta: '2.0.0' } }, { 'policies/p.yaml': checked }));
+    await f.repo.commit(f.files({ pip: { alpha: '1.1.0', beta: '2.0.0' } }, { 'policies/p.yaml': CHECKED }));
     // One batch (pip in sandbox:py): killed once it is done, before the checks.
     for (const s of ['human', 'json']) {
-      await crashAfter(join(f.tmp, s), 1);
-      const journal = JSON.parse(await readFile(statePaths(join(f.tmp, s)).journal, 'utf8')) as { revision: string; status: string; rollback: string; batches: { state: string }[] };
-      expect(journal).toMatchObject({ status: 'running', rollback: 'never', batches: [{ state: 'done' }] });
-      revision = journal.revision;
+      await crashAfter(f, join(f.tmp, s), 1);
+      revision = await crashedAfterLastBatch(join(f.tmp, s));
     }
   }, 180_000);
 
@@ -160,13 +173,12 @@ describe('gitfleet apply after a crash under `rollback: never` past the last bat
     const out = await run(join(f.tmp, 'human'));
     expect(out.code).toBe(1);
     const lines = out.out.split('\n');
-    expect(lines.slice(0, 4)).toEqual([
-      'recovered an interrupted apply: kept',
-      '  its batches had all finished; its health checks, run now on what it left:',
-      '  passed alpha-imports',
-      '  FAILED alpha-pinned: exited with 3: alpha 1.1.0 is not allowed here',
+    expect(lines.slice(0, 4)).toEqual([...RECOVERED_PASSED, '  FAILED alpha-pinned: exited with 3: alpha 1.1.0 is not allowed here']);
+    expect(lines.slice(-3)).toEqual([
+      `Revision ${revision} failed on this host before; not applying it again (pass --retry-bad to try anyway).`,
+      PINNED_FAILED_NOTE,
+      '',
     ]);
-    expect(lines).toContain(`Revision ${revision} failed on this host before; not applying it again (pass --retry-bad to try anyway).`);
   }, 120_000);
 
   it('--json carries them in recoveredHealth', async () => {
@@ -182,6 +194,96 @@ describe('gitfleet apply after a crash under `rollback: never` past the last bat
     const again = JSON.parse((await run(join(f.tmp, 'json'), ['--json'])).out) as { recovered: string | null; recoveredHealth: HealthResult[] | null };
     expect(again).toMatchObject({ recovered: null, recoveredHealth: null });
   }, 120_000);
+});
+
+describe('gitfleet apply after a crash under `rollback: never` past the last batch, then a newer head (a real kill -9): the exit code counts both', () => {
+  let f: ApplyFixture;
+  const run = (state: string, extra: string[] = []) => runCli(['apply', '--host', 'h1', '--repo', f.repo.remote, '--state-dir', state, '--yes', ...extra], { cwd: f.tmp, env: { ...process.env, NO_COLOR: '1' } });
+  const state = (name: string) => join(f.tmp, name);
+  interface Doc { recovered: string | null; recoveredHealth: HealthResult[] | null; skipped: string | null; result: ApplyResult | null }
+
+  beforeAll(async () => {
+    f = await applyFixture();
+    await addBrokenWheel(f);
+    await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.0.0' } }, { 'policies/p.yaml': NEVER }));
+    const failing = ['failed-then-applied', 'failed-then-applied-json'];
+    const passing = ['passed-then-failed-json', 'passed-then-applied'];
+    await Promise.all([...failing, ...passing].map(async (s) => expect((await applyHost(f.options({ stateDir: state(s) }))).result?.status).toBe('applied')));
+    // alpha 1.1.0 in one batch, killed once it is done: under CHECKED recovery finds alpha-pinned failing, under PASSING all pass.
+    for (const [policy, states] of [[CHECKED, failing], [PASSING, passing]] as const) {
+      await f.repo.commit(f.files({ pip: { alpha: '1.1.0', beta: '2.0.0' } }, { 'policies/p.yaml': policy }));
+      await Promise.all(states.map(async (s) => {
+        await crashAfter(f, state(s), 1);
+        await crashedAfterLastBatch(state(s));
+      }));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    if (f) await rm(f.tmp, { recursive: true, force: true });
+  });
+
+  it('a recovered check FAILED, then the newer head applies cleanly: exit 1, and the last line says why', async () => {
+    // Head: alpha back to 1.0.0, no checks.
+    await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.0.0' } }, { 'policies/p.yaml': NEVER }));
+    const out = await run(state('failed-then-applied'));
+    expect(out.code).toBe(1);
+    const lines = out.out.split('\n');
+    expect(lines.slice(0, 4)).toEqual([...RECOVERED_PASSED, '  FAILED alpha-pinned: exited with 3: alpha 1.1.0 is not allowed here']);
+    expect(lines.slice(-3)).toEqual([
+      expect.stringMatching(/^Apply complete in [\d.]+ s: 0 sandbox\(es\) created, 0 installed, 0 upgraded, 1 downgraded, 0 removed\.$/),
+      PINNED_FAILED_NOTE,
+      '',
+    ]);
+
+    const json = await run(state('failed-then-applied-json'), ['--json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.out) as Doc;
+    expect(doc).toMatchObject({ recovered: 'kept', skipped: null, result: { status: 'applied', changed: [{ target: 'sandbox:py', manager: 'pip', name: 'alpha', from: '1.1.0', to: '1.0.0' }] } });
+    expect(doc.recoveredHealth?.map((h) => [h.name, h.ok])).toEqual([['alpha-imports', true], ['alpha-pinned', false]]);
+  }, 120_000);
+
+  it('the recovered checks passed, then the newer head fails: exit 1, --json carries both', async () => {
+    // Head: broken 1.0, which pip refuses: the batch fails, and under rollback: never what it did stays.
+    await f.repo.commit(f.files({ pip: { alpha: '1.1.0', broken: '1.0' } }, { 'policies/p.yaml': NEVER }));
+    const json = await run(state('passed-then-failed-json'), ['--json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.out) as Doc;
+    expect(doc).toMatchObject({ recovered: 'kept', skipped: null, result: { status: 'failed', error: { stage: 'batch' } } });
+    expect(doc.recoveredHealth).toEqual([{ name: 'alpha-imports', ok: true, ms: expect.any(Number) }]);
+  }, 120_000);
+
+  it('the recovered checks passed, then the newer head applies cleanly: exit 0, no failure line', async () => {
+    await f.repo.commit(f.files({ pip: { alpha: '1.0.0', beta: '2.1.0' } }, { 'policies/p.yaml': NEVER }));
+    const out = await run(state('passed-then-applied'));
+    expect(out.code).toBe(0);
+    const lines = out.out.split('\n');
+    expect(lines.slice(0, 3)).toEqual(RECOVERED_PASSED);
+    expect(lines.slice(-2)).toEqual([expect.stringMatching(/^Apply complete in [\d.]+ s: 0 sandbox\(es\) created, 0 installed, 1 upgraded, 1 downgraded, 0 removed\.$/), '']);
+  }, 120_000);
+});
+
+describe('the exit code', () => {
+  const applied: ApplyResult = { status: 'applied', changed: [], health: [], durationMs: 5 };
+  const check = (ok: boolean): HealthResult => ({ name: 'c', ok, ms: 1 });
+
+  it.each<[string, 0 | 1, HostApplyOutcome]>([
+    ['applied', 0, { result: applied }],
+    ['nothing to do', 0, { result: { ...applied, status: 'no-changes' } }],
+    ['a dry run', 0, { skipped: 'dry-run' }],
+    ['gated', 0, { skipped: 'gated' }],
+    ['rolled back', 1, { result: { ...applied, status: 'rolled-back' } }],
+    ['failed under rollback: never', 1, { result: { ...applied, status: 'failed' } }],
+    ['the rollback failed', 1, { result: { ...applied, status: 'rollback-failed' } }],
+    ['a bad revision', 1, { skipped: 'bad-revision' }],
+    ['a secret failed', 1, { result: applied, secrets: { written: [], created: [], removed: [], envWritten: [], envRemoved: [], errors: [{ key: 'k', code: 'E_SECRET', message: 'm' }] } }],
+    ['recovered checks passed, then applied', 0, { recovered: 'kept', recoveredHealth: [check(true)], result: applied }],
+    ['recovered checks passed, then nothing to do', 0, { recovered: 'kept', recoveredHealth: [check(true), check(true)], result: { ...applied, status: 'no-changes' } }],
+    ['a recovered check failed, then applied', 1, { recovered: 'kept', recoveredHealth: [check(true), check(false)], result: applied }],
+    ['a recovered check failed, then nothing to do', 1, { recovered: 'kept', recoveredHealth: [check(false)], result: { ...applied, status: 'no-changes' } }],
+  ])('%s: exit %i', (_name, want, out) => {
+    expect(exitCode(out)).toBe(want);
+  });
 });
 
 describe('the recovered health report', () => {
