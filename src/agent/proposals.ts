@@ -11,7 +11,7 @@ import type { Action } from '../plan/types.js';
 import type { FleetModel } from '../fleet/model.js';
 import type { EventBus } from '../events/bus.js';
 import { makeProvider, type MakeProviderOptions } from '../propose/make-provider.js';
-import { proposeDrift, type DriftItem, type DriftProposal } from '../propose/drift.js';
+import { closeStaleDrift, pendingDrift, proposeDrift, type ClosedDrift, type DriftItem, type DriftProposal } from '../propose/drift.js';
 import type { PullRequests } from '../propose/provider.js';
 import { openBase } from '../propose/repo.js';
 import { ProposalStore } from '../propose/state.js';
@@ -49,9 +49,22 @@ export function driftProposalCondition(res: DriftProposalOutcome): { reason: str
   const url = p.pr?.url ? ` ${p.pr.url}` : '';
   // Someone else's commits on the branch are theirs: gitfleet pushed nothing, and says so until the branch goes.
   if (p.action === 'modified') return { reason: 'ProposeDriftModified', text: `${p.branch} left alone (modified by someone else), nothing proposed: ${p.reason ?? 'it holds commits gitfleet did not make'}${url}` };
-  if (p.action === 'already-decided' || p.action === 'dropped') return { reason: 'ProposeDrift', text: `${p.branch} not proposed: ${p.reason ?? p.action}` };
-  return { reason: 'ProposeDrift', text: `proposed as ${p.branch} (${p.action})${url}` };
+  const closed = p.closed?.length ? `; ${closedDriftText(p.closed)}` : '';
+  if (p.action === 'already-decided' || p.action === 'dropped') return { reason: 'ProposeDrift', text: `${p.branch} not proposed: ${p.reason ?? p.action}${closed}` };
+  return { reason: 'ProposeDrift', text: `proposed as ${p.branch} (${p.action})${url}${closed}` };
 }
+
+/** What became of the host's older drift proposals: `closed gitfleet/drift-h1-… (superseded)`, or left open and why. */
+export function closedDriftText(closed: readonly ClosedDrift[]): string {
+  return closed.map((c) => {
+    if (c.action === 'modified') return `${c.branch} left open (modified by someone else)`;
+    if (c.action === 'failed') return `${c.branch} not closed (${c.reason})`;
+    return `closed ${c.branch} (${c.action})`;
+  }).join('; ');
+}
+
+/** The outcome of closing the host's drift proposals once it has no package drift to adopt, for status. */
+export type ObsoleteDriftOutcome = { ok: true; closed: ClosedDrift[] } | { ok: false; error: string };
 
 /** The plan's package actions as drift items; sandbox creation, and the packages inside a sandbox to be created, have nothing to adopt. */
 export function driftItems(actions: readonly Action[]): DriftItem[] {
@@ -78,7 +91,8 @@ export async function agentProvider(ctx: ProposeContext, model: FleetModel, ws: 
 
 /**
  * Proposes adopting `drift` against the branch head (once per distinct drift: proposeDrift keys the branch on a
- * hash of the drift set, leaves an open identical proposal unchanged and does not reopen a decided one).
+ * hash of the drift set, leaves an open identical proposal unchanged and does not reopen one a human decided), and
+ * closes the host's older open drift proposals as superseded.
  */
 export async function proposeHostDrift(ctx: ProposeContext, drift: DriftItem[], bus: EventBus): Promise<DriftProposalOutcome> {
   if (!drift.length) return { ok: false, error: 'no package drift to propose (only sandboxes differ)' };
@@ -97,6 +111,28 @@ export async function proposeHostDrift(ctx: ProposeContext, drift: DriftItem[], 
     return { ok: true, proposal };
   } catch (err) {
     ctx.log.warn({ err: errorMessage(err) }, 'could not propose the drift; retrying at the next drift cycle');
+    return { ok: false, error: errorMessage(err) };
+  }
+}
+
+/**
+ * The host has no package drift left to adopt (put back by hand, or the desired state moved to what it has): its open
+ * drift proposal would write a state the host no longer has, so it is closed as obsolete, as Renovate closes a pull
+ * request whose update is no longer needed. Someone else's commits keep a branch open. Without a drift proposal
+ * gitfleet has not yet seen decided, nothing is asked of the server. A failure is reported, never thrown.
+ */
+export async function closeObsoleteDrift(ctx: ProposeContext): Promise<ObsoleteDriftOutcome> {
+  try {
+    const store = await ProposalStore.open(ctx.stateDir);
+    if (!pendingDrift(store, ctx.host).length) return { ok: true, closed: [] };
+    const base = await openBase(ctx.runner, { repo: ctx.repo, stateDir: ctx.stateDir, branch: ctx.branch, dryRun: false });
+    const provider = await agentProvider(ctx, base.validation.model, base.ws!, store);
+    const reason = `obsolete: ${ctx.host} has no package drift left to adopt`;
+    const closed = await closeStaleDrift({ host: ctx.host, provider, store, reason, log: ctx.log, now: ctx.now });
+    if (closed.length) ctx.log.info({ closed: closed.map((c) => ({ branch: c.branch, action: c.action })) }, 'obsolete drift proposals');
+    return { ok: true, closed };
+  } catch (err) {
+    ctx.log.warn({ err: errorMessage(err) }, 'could not close obsolete drift proposals; retrying at the next drift cycle');
     return { ok: false, error: errorMessage(err) };
   }
 }

@@ -16,7 +16,7 @@ import type { AgentMemory, RejectReason, Verdict } from './memory.js';
 import type { CycleResultLabel } from './metrics.js';
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_INTERVAL_MS } from './schedule.js';
 import type { RolloutState } from '../propose/status.js';
-import { driftItems, driftProposalCondition, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome, type ProposeContext } from './proposals.js';
+import { closeObsoleteDrift, driftItems, driftProposalCondition, proposeHostDrift, type AgentProviderSettings, type DriftProposalOutcome, type ProposeContext } from './proposals.js';
 import type { Action } from '../plan/types.js';
 import type { DriftMode, DriftSplit } from '../policy/drift.js';
 import { driftSplit } from './drift-split.js';
@@ -132,14 +132,20 @@ export async function reconcile(ctx: ReconcileContext, mem: AgentMemory, want: {
   // A new revision applied around drift the mode leaves: the revision is in place, the drift is still reported.
   const ok = out.result?.status === 'applied' || out.result?.status === 'no-changes';
   if (ok && held.length && mem.verdict) mem.verdict = withHeldDrift(mem.verdict, held, mode, await proposeHeld(ctx, mode, held, target));
+  // No drift left to adopt: an open drift proposal of this host is obsolete (Renovate closes a PR no longer needed).
+  else if (ok && mode === 'propose') await closeObsoleteDrift(ctx);
   return { ...done, drift };
 }
 
 /** Under `propose`, the held drift becomes a proposal; outside the host lock: it talks to the git server or GitHub, and its failure is not the cycle's. */
 async function proposeHeld(ctx: ReconcileContext, mode: DriftMode, held: readonly Action[], target: string): Promise<DriftProposalOutcome | undefined> {
   const items = mode === 'propose' ? driftItems(held) : [];
-  // Only sandboxes removed by hand (they stay removed): nothing a proposal can adopt, and not a failed proposal.
-  if (!items.length) return undefined;
+  // Only sandboxes removed by hand (they stay removed): nothing a proposal can adopt, and not a failed proposal; a drift
+  // proposal still open for packages is obsolete.
+  if (!items.length) {
+    if (mode === 'propose') await closeObsoleteDrift(ctx);
+    return undefined;
+  }
   return proposeHostDrift(ctx, items, ctx.bus.withRevision(target));
 }
 

@@ -19,6 +19,8 @@ export interface ProposalRecord {
   type?: UpdateType;
   /** Someone else committed to the branch, so gitfleet left it alone; its deletion is not a "closed without merge". */
   modified?: true;
+  /** Seen no longer open (merged, or closed by a human): the check for obsolete drift proposals skips it. */
+  settled?: true;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,6 +33,17 @@ export interface ProposalsState {
   suppressed: Record<string, string[]>;
   /** When proposals were created (ISO), for the per-hour limit; older than a day is dropped. */
   created: string[];
+  /** branch → the proposal gitfleet closed itself (superseded, obsolete): its closing is not a human's "no". */
+  closedByGitfleet: Record<string, GitfleetClosing>;
+}
+
+/** A proposal gitfleet closed itself, as the provider named it then. */
+export interface GitfleetClosing {
+  /** The PR number (github) or branch (git). */
+  id: string;
+  headSha: string;
+  reason: string;
+  at: string;
 }
 
 /** The proposals file, read once per run and written atomically after each change that reached the remote. */
@@ -72,6 +85,9 @@ export class ProposalStore {
     const out = { ...prev, ...rec, createdAt: prev?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
     // `modified` describes the branch as last seen: a record without it is a push of gitfleet's own
     if (!rec.modified) delete out.modified;
+    // a push is a proposal standing again: neither settled nor closed by gitfleet any more
+    if (!rec.settled) delete out.settled;
+    delete this.state.closedByGitfleet[rec.branch];
     this.state.proposals[rec.branch] = out;
     return out;
   }
@@ -79,6 +95,29 @@ export class ProposalStore {
   /** Forgets a proposal gitfleet closed itself (superseded): its closing is not a human's "no". */
   forget(branch: string): void {
     delete this.state.proposals[branch];
+  }
+
+  /**
+   * Forgets a proposal gitfleet closed itself and remembers that closing: a provider that keeps closed PRs (GitHub)
+   * still shows it closed, and that is not a human's "no" (wasClosedByGitfleet).
+   */
+  closedByGitfleet(pr: { branch: string; id: string; headSha: string }, reason: string, now: Date): void {
+    this.forget(pr.branch);
+    this.state.closedByGitfleet[pr.branch] = { id: pr.id, headSha: pr.headSha, reason, at: now.toISOString() };
+  }
+
+  /** True when this closed proposal (the same PR, or the same head on a plain git server) is one gitfleet closed itself. */
+  wasClosedByGitfleet(pr: { branch: string; id: string; headSha: string }): boolean {
+    const c = this.state.closedByGitfleet[pr.branch];
+    if (!c || c.id !== pr.id) return false;
+    // a PR number names one PR; a plain git server's id is the branch, reused by every proposal on it
+    return pr.id !== pr.branch || c.headSha === pr.headSha;
+  }
+
+  /** Marks a proposal seen no longer open (merged, or closed by a human), so that nothing asks the server about it again. */
+  settle(branch: string): void {
+    const rec = this.state.proposals[branch];
+    if (rec) rec.settled = true;
   }
 
   /** Notes that a proposal was created now (for maxPRsPerHour). */
@@ -111,5 +150,5 @@ export function versionSetKey(versions: Record<string, string>): string {
 }
 
 function emptyState(): ProposalsState {
-  return { version: 1, proposals: {}, suppressed: {}, created: [] };
+  return { version: 1, proposals: {}, suppressed: {}, created: [], closedByGitfleet: {} };
 }

@@ -15,6 +15,7 @@ import { ProposalStore, versionSetKey, type ProposalRecord } from './state.js';
 import { openBase, type ProposalBase } from './repo.js';
 import { makeProvider } from './make-provider.js';
 import { openWorkspace } from './workspace.js';
+import { closeProposal } from './close.js';
 
 export interface ProposeUpdatesOptions {
   runner: Runner;
@@ -159,7 +160,7 @@ export async function proposeUpdates(o: ProposeUpdatesOptions): Promise<ProposeU
       outcomes.push(outcome(g, 'failed', errorMessage(err)));
     }
   }
-  outcomes.push(...(await closeSuperseded(provider, store, openBefore, outcomes, standing, o.log)));
+  outcomes.push(...(await closeSuperseded(provider, store, openBefore, outcomes, standing, o.log, now())));
   return { ...(base.revision ? { revision: base.revision } : {}), outcomes, skipped };
 
   function outcome(g: UpdateGroup, action: ProposalOutcome['action'], reason?: string): ProposalOutcome {
@@ -216,7 +217,7 @@ async function prepareGroups(base: ProposalBase, groups: UpdateGroup[], log: Log
  * Only once the replacement is open; a branch someone else modified stays, reported.
  */
 async function closeSuperseded(
-  provider: PullRequests, store: ProposalStore, openBefore: readonly PullRequestRef[], outcomes: readonly ProposalOutcome[], standing: ReadonlySet<string>, log: Logger,
+  provider: PullRequests, store: ProposalStore, openBefore: readonly PullRequestRef[], outcomes: readonly ProposalOutcome[], standing: ReadonlySet<string>, log: Logger, now: Date,
 ): Promise<ProposalOutcome[]> {
   const live = new Map<string, { branch: string; to: string }>();
   for (const o of outcomes) {
@@ -234,21 +235,8 @@ async function closeSuperseded(
     if (!taken.length) continue;
     const reason = `superseded by ${taken[0]![1].branch}: ${taken.map(([k, v]) => `${k} → ${v.to}`).join(', ')}`;
     const base = { branch: pr.branch, title: rec.title, type, labels: [], candidates: [], ...(pr.url ? { url: pr.url } : {}) };
-    try {
-      const res = await provider.closePullRequest(pr, reason);
-      if (!res.closed) {
-        log.warn({ branch: pr.branch, reason: res.reason }, 'superseded proposal not closed');
-        out.push({ ...base, action: 'modified', reason: res.reason ?? 'not closed' });
-        continue;
-      }
-      store.forget(pr.branch);
-      await store.save();
-      log.info({ branch: pr.branch, reason }, 'superseded proposal closed');
-      out.push({ ...base, action: 'superseded', reason });
-    } catch (err) {
-      log.error({ err, branch: pr.branch }, 'closing a superseded proposal failed');
-      out.push({ ...base, action: 'failed', reason: `cannot close the superseded proposal: ${errorMessage(err)}` });
-    }
+    const res = await closeProposal(provider, store, pr, 'superseded', reason, log, now);
+    out.push({ ...base, ...res });
   }
   return out;
 }

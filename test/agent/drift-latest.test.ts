@@ -135,8 +135,10 @@ describe('a `latest` package changed by hand', () => {
     expect(s.conditions.find((c) => c.type === 'Applied')).toMatchObject(left
       ? { status: 'False', reason: mode === 'report' ? 'DriftDetected' : 'ProposeDrift' }
       : { status: 'True', reason: 'Applied' });
+    let proposed: string | undefined;
     if (mode === 'propose') {
       const [branch, ...more] = await drifts(fx);
+      proposed = branch;
       expect(more).toEqual([]);
       expect(await git(fx.repo.remote, ['show', `${branch}:baselines/py.yaml`, `${branch}:hosts/h1.yaml`])).toMatch(/gamma: "?1\.0"?/);
     } else expect(await drifts(fx)).toEqual([]);
@@ -156,5 +158,17 @@ describe('a `latest` package changed by hand', () => {
     expect(driftEvents(fx)).toEqual([expect.objectContaining({ name: 'gamma', desired: '1.2', actual: 'missing', mode })]);
     expect(await installedIn(venv, 'gamma')).toEqual(left ? [] : ['1.2']);
     expect(await statusOf(fx.state())).toMatchObject({ health: 'healthy', drift: left ? 1 : 0 });
+    if (mode === 'propose') {
+      // the drift changed: its new proposal stands alone, the one adopting gamma 1.0 (no longer there) was closed
+      const [branch, ...more] = await drifts(fx);
+      expect(more).toEqual([]);
+      expect(branch).not.toBe(proposed);
+      expect(await git(fx.repo.remote, ['show', `${branch}:hosts/h1.yaml`])).toMatch(/gamma: "?absent"?/);
+      expect((await statusOf(fx.state())).conditions.find((c) => c.type === 'Applied')?.message).toContain(`closed ${proposed} (superseded)`);
+      // Put back by hand as desired: no drift left, and the proposal adopting the removal is closed as obsolete.
+      await pip(venv, ['install', '-q', '--no-index', '--find-links', wheels, 'gamma==1.2']);
+      expect(await cycle()).toMatchObject({ kind: 'full', result: 'ok', head: rev2, drift: 0 });
+      expect(await drifts(fx)).toEqual([]);
+    }
   }, 90_000);
 });

@@ -235,6 +235,14 @@ describe('driftProposalCondition', () => {
       { reason: 'ProposeDriftModified', text: 'gitfleet/drift-h1-0123abcd left alone (modified by someone else), nothing proposed: branch X was modified by someone else; Delete the branch R#b' }],
     ['already decided', proposal('already-decided', 'the proposal for this drift was closed'), { reason: 'ProposeDrift', text: 'gitfleet/drift-h1-0123abcd not proposed: the proposal for this drift was closed' }],
     ['failed', { ok: false, error: 'boom' }, { reason: 'ProposeDriftFailed', text: 'the proposal failed (boom); retried at the next drift cycle' }],
+    ['created, the older ones closed or left open', { ok: true, proposal: { ...(proposal('created') as { ok: true; proposal: DriftProposal }).proposal, closed: [
+      { branch: 'gitfleet/drift-h1-00000001', action: 'superseded', reason: 'r' },
+      { branch: 'gitfleet/drift-h1-00000002', action: 'modified', reason: 'r' },
+      { branch: 'gitfleet/drift-h1-*', action: 'failed', reason: 'cannot list' },
+    ] } }, { reason: 'ProposeDrift', text: 'proposed as gitfleet/drift-h1-0123abcd (created) R#b; closed gitfleet/drift-h1-00000001 (superseded); gitfleet/drift-h1-00000002 left open (modified by someone else); gitfleet/drift-h1-* not closed (cannot list)' }],
+    ['already decided, an older one closed', { ok: true, proposal: { ...(proposal('already-decided', 'the proposal for this drift was closed') as { ok: true; proposal: DriftProposal }).proposal, closed: [
+      { branch: 'gitfleet/drift-h1-00000001', action: 'superseded', reason: 'r' },
+    ] } }, { reason: 'ProposeDrift', text: 'gitfleet/drift-h1-0123abcd not proposed: the proposal for this drift was closed; closed gitfleet/drift-h1-00000001 (superseded)' }],
   ])('%s', (_name, res, want) => {
     expect(driftProposalCondition(res)).toEqual(want);
   });

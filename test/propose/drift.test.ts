@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { git } from '../helpers/git.js';
-import { proposeDrift, driftBranch, type DriftItem } from '../../src/propose/drift.js';
+import { proposeDrift, driftBranch, isDriftBranchOf, pendingDrift, type DriftItem } from '../../src/propose/drift.js';
 import { gitProvider } from '../../src/propose/providers/git.js';
 import { ProposalStore } from '../../src/propose/state.js';
 import { openBase } from '../../src/propose/repo.js';
@@ -82,6 +82,20 @@ describe('proposeDrift', () => {
     expect((await f.remoteBranches()).has(first.branch)).toBe(false);
   });
 
+  it('a failure to list the older proposals leaves the new one standing and is reported as data; the next cycle closes them', async () => {
+    const { f, base, store, provider, read } = await setup();
+    const args = { model: base.validation.model, host: 'h1', provider, read, source: base.source, store };
+    const first = await proposeDrift({ ...args, drift: DRIFT });
+    const down = { ...provider, listOpen: async () => { throw new Error('the server is down'); } };
+    const moved = [{ ...DRIFT[0]!, actual: 'absent' }];
+    const res = await proposeDrift({ ...args, drift: moved, provider: down });
+    expect(res).toMatchObject({ action: 'created', branch: driftBranch('h1', moved) });
+    expect(res.closed).toEqual([{ branch: 'gitfleet/drift-h1-*', action: 'failed', reason: 'cannot list the open drift proposals: the server is down' }]);
+    expect((await f.remoteBranches()).has(first.branch)).toBe(true);
+    expect(await proposeDrift({ ...args, drift: moved })).toMatchObject({ action: 'unchanged', closed: [{ branch: first.branch, action: 'superseded' }] });
+    expect((await f.remoteBranches()).has(first.branch)).toBe(false);
+  });
+
   it('drops a proposal whose edit does not validate', async () => {
     const { base, provider, read, f } = await setup();
     const res = await proposeDrift({ model: base.validation.model, host: 'h1', drift: [{ ...DRIFT[0]!, actual: 'not a version!' }], provider, read, source: base.source });
@@ -89,5 +103,33 @@ describe('proposeDrift', () => {
     expect(res.reason).toMatch(/does not validate/);
     expect([...(await f.remoteBranches()).keys()]).toEqual(['main']);
     expect(join(f.state)).toBeTruthy();
+  });
+});
+
+describe('the drift branches of one host', () => {
+  it.each([
+    ['h1', 'gitfleet/drift-h1-0123abcd', true],
+    ['h1', 'gitfleet/drift-h1-a-0123abcd', false], // host h1-a's
+    ['h1-a', 'gitfleet/drift-h1-a-0123abcd', true],
+    ['h1', 'gitfleet/drift-h1-deadbeef-0123abcd', false],
+    ['h1', 'gitfleet/drift-h1-0123abc', false],
+    ['h1', 'gitfleet/drift-h1-0123ABCD', false],
+    ['h1', 'gitfleet/h1-0123abcd', false],
+    ['h1', 'gitfleet/register-h1-0123abcd', false],
+  ])('isDriftBranchOf(%s, %s) is %s', (host, branch, want) => {
+    expect(isDriftBranchOf(host, branch)).toBe(want);
+  });
+
+  it('pendingDrift: this host\'s drift records not yet seen decided, other than the one kept', async () => {
+    const { store } = await setup();
+    const now = new Date('2026-03-01T12:00:00Z');
+    for (const branch of ['gitfleet/drift-h1-00000001', 'gitfleet/drift-h1-00000002', 'gitfleet/drift-h1-00000003', 'gitfleet/drift-h1-a-00000004']) {
+      store.record({ branch, title: 't', kind: 'drift', versions: {} }, now);
+    }
+    store.record({ branch: 'gitfleet/py-patch', title: 't', kind: 'updates', versions: {} }, now);
+    store.settle('gitfleet/drift-h1-00000003');
+    expect(pendingDrift(store, 'h1').sort()).toEqual(['gitfleet/drift-h1-00000001', 'gitfleet/drift-h1-00000002']);
+    expect(pendingDrift(store, 'h1', 'gitfleet/drift-h1-00000002')).toEqual(['gitfleet/drift-h1-00000001']);
+    expect(pendingDrift(store, 'h1-a')).toEqual(['gitfleet/drift-h1-a-00000004']);
   });
 });

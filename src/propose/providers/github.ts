@@ -378,10 +378,13 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
         const foreign = await gitStep(`inspect ${pr.branch}`, () => foreignCommits(gitRunner, ws, `refs/remotes/origin/${ws.base}`, head, botEmail));
         if (foreign.length) return { closed: false, reason: modifiedMessage(pr.branch, foreign) };
       }
-      // The title says why: the pull request API has no close reason, and comments are not an endpoint gitfleet uses.
-      const title = current.title.endsWith(' (superseded)') ? current.title : `${current.title} (superseded)`;
-      await api(`close pull request #${pr.id}`, () => octokit.rest.pulls.update({ owner, repo, pull_number: Number(pr.id), state: 'closed', title }));
-      log?.info({ pr: pr.id, branch: pr.branch, reason }, 'pull request closed: superseded');
+      // The title and body say why: the pull request API has no close reason, and comments are not an endpoint gitfleet
+      // uses. The reason opens with its kind ("superseded …", "obsolete: …").
+      const kind = /^obsolete\b/.test(reason) ? 'obsolete' : 'superseded';
+      const title = current.title.endsWith(` (${kind})`) ? current.title : `${current.title} (${kind})`;
+      const body = `${current.body ?? ''}\n\n---\nClosed by gitfleet: ${reason}`;
+      await api(`close pull request #${pr.id}`, () => octokit.rest.pulls.update({ owner, repo, pull_number: Number(pr.id), state: 'closed', title, body }));
+      log?.info({ pr: pr.id, branch: pr.branch, reason }, `pull request closed: ${kind}`);
       if (head) await gitStep(`delete ${pr.branch}`, () => deleteRemoteBranch(gitRunner, ws, pr.branch, head));
       return { closed: true };
     },
