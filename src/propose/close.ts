@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../util/errors.js';
-import type { PullRequestRef, PullRequests } from './provider.js';
+import type { ClosingKind, PullRequestRef, PullRequests } from './provider.js';
 import type { ProposalStore } from './state.js';
 
-/** Why gitfleet closes one of its proposals: another one replaces it, or what it proposes is no longer needed. */
-export type ClosingKind = 'superseded' | 'obsolete';
+export type { ClosingKind } from './provider.js';
 
 /** What closing one proposal did: `modified` when its branch holds someone else's commits (left open). */
 export interface ClosingResult<K extends ClosingKind = ClosingKind> {
@@ -20,7 +19,7 @@ export async function closeProposal<K extends ClosingKind>(
   provider: PullRequests, store: ProposalStore, pr: PullRequestRef, kind: K, reason: string, log: Logger | undefined, now: Date,
 ): Promise<ClosingResult<K>> {
   try {
-    const res = await provider.closePullRequest(pr, reason);
+    const res = await provider.closePullRequest(pr, reason, kind);
     if (!res.closed) {
       log?.warn({ branch: pr.branch, reason: res.reason }, `${kind} proposal not closed`);
       return { action: 'modified', reason: res.reason ?? 'not closed' };

@@ -4,6 +4,9 @@
  * Either way the branch holds one commit on top of the base, and merging it is the approval.
  */
 
+/** Why gitfleet closes one of its proposals: another one replaces it, or what it proposes is no longer needed. */
+export type ClosingKind = 'superseded' | 'obsolete';
+
 /** What to propose: the files to change on top of `base` (null deletes), as one commit on `branch`. */
 export interface PullRequestSpec {
   /** The key: one open PR per branch, updated in place. `gitfleet/<group>`. */
@@ -49,10 +52,10 @@ export interface PullRequests {
    */
   ensurePullRequest(spec: PullRequestSpec): Promise<{ pr: PullRequestRef; created: boolean; updated: boolean; modified?: string }>;
   /**
-   * Closes a proposal gitfleet no longer needs (another one supersedes it) and deletes its branch; a branch
-   * someone else modified is left open (`closed: false` and why).
+   * Closes a proposal gitfleet no longer needs (another one supersedes it, or it is obsolete) and deletes its branch;
+   * a branch someone else modified is left open (`closed: false` and why).
    */
-  closePullRequest(pr: PullRequestRef, reason: string): Promise<{ closed: boolean; reason?: string }>;
+  closePullRequest(pr: PullRequestRef, reason: string, kind?: ClosingKind): Promise<{ closed: boolean; reason?: string }>;
   addLabels(pr: PullRequestRef, labels: string[]): Promise<void>;
   setCommitStatus(sha: string, status: CommitStatus): Promise<void>;
   isMerged(pr: PullRequestRef): Promise<boolean>;

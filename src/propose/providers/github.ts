@@ -366,7 +366,7 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
       return out;
     },
 
-    async closePullRequest(pr, reason) {
+    async closePullRequest(pr, reason, kind = 'superseded') {
       const current = (await api(`read pull request #${pr.id}`, () => octokit.rest.pulls.get({ owner, repo, pull_number: Number(pr.id) }))).data as ApiPull;
       if (current.state !== 'open') return { closed: true };
       const base = current.base.ref;
@@ -378,9 +378,7 @@ export function githubProvider(o: GithubProviderOptions): GithubPullRequests {
         const foreign = await gitStep(`inspect ${pr.branch}`, () => foreignCommits(gitRunner, ws, `refs/remotes/origin/${ws.base}`, head, botEmail));
         if (foreign.length) return { closed: false, reason: modifiedMessage(pr.branch, foreign) };
       }
-      // The title and body say why: the pull request API has no close reason, and comments are not an endpoint gitfleet
-      // uses. The reason opens with its kind ("superseded …", "obsolete: …").
-      const kind = /^obsolete\b/.test(reason) ? 'obsolete' : 'superseded';
+      // The title and body say why: the pull request API has no close reason, and comments are not an endpoint gitfleet uses.
       const title = current.title.endsWith(` (${kind})`) ? current.title : `${current.title} (${kind})`;
       const body = `${current.body ?? ''}\n\n---\nClosed by gitfleet: ${reason}`;
       await api(`close pull request #${pr.id}`, () => octokit.rest.pulls.update({ owner, repo, pull_number: Number(pr.id), state: 'closed', title, body }));
